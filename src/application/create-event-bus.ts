@@ -1,0 +1,42 @@
+import type { EventBus } from '../domain/event-bus.js';
+import { InMemoryEventBus, type InMemoryEventBusOptions } from '../infrastructure/eventbus/in-memory-event-bus.js';
+import { RedisEventBus, type RedisEventBusOptions } from '../infrastructure/eventbus/redis-event-bus.js';
+
+/** Options of {@link createEventBus}. */
+export interface CreateEventBusOptions extends RedisEventBusOptions, Omit<InMemoryEventBusOptions, keyof RedisEventBusOptions> {
+  /**
+   * `pubsub` (Redis Pub/Sub) or `memory`. `durable` (Redis Streams) is planned
+   * and not available yet.
+   * @default 'pubsub' when `redisUrl` or REDIS_URL is set, else 'memory'
+   */
+  readonly mode?: 'pubsub' | 'durable' | 'memory';
+}
+
+/**
+ * Creates an event bus: Redis Pub/Sub when `redisUrl` (or REDIS_URL) is set,
+ * in-memory otherwise, or what `mode` says.
+ *
+ * @throws TypeError when an option is invalid, or mode is `pubsub` without a Redis URL.
+ * @example
+ * const bus = createEventBus({ redisUrl: process.env.REDIS_URL, prefix: 'shop' });
+ * bus.subscribe(UserRegistered, async (event, ctx) => { ... }, { name: 'send-welcome-email', retries: 5 });
+ * await bus.start();
+ * await bus.publish(UserRegistered.create({ userId: 'u1', email: 'a@b.c' }), { correlationId });
+ * await bus.shutdown({ timeoutMs: 10_000 });
+ */
+export function createEventBus(options: CreateEventBusOptions = {}): EventBus & { readonly deadLetters: InMemoryEventBus['deadLetters'] } {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  const mode = options.mode ?? (redisUrl ? 'pubsub' : 'memory');
+  switch (mode) {
+    case 'memory':
+      return new InMemoryEventBus(options);
+    case 'pubsub':
+      return new RedisEventBus({ ...options, ...(redisUrl ? { redisUrl } : {}) });
+    case 'durable':
+      throw new TypeError(
+        "mode 'durable' (Redis Streams with consumer groups) is not available in this version of Herald; use 'pubsub' and see docs/delivery-guarantees.md.",
+      );
+    default:
+      throw new TypeError(`Expected \`mode\` to be 'pubsub', 'memory' or 'durable', got ${JSON.stringify(mode)}.`);
+  }
+}

@@ -1,0 +1,103 @@
+import type { EventEnvelope } from './event-envelope.js';
+
+/** Why an entry is in the dead-letter queue. */
+export type DeadLetterReason =
+  /** The handler failed on every attempt. */
+  | 'retries-exhausted'
+  /** The handler threw NonRetryableError (or a TypeError, which Herald does not retry). */
+  | 'non-retryable'
+  /** The message on the channel was not a valid envelope; `raw` holds its text. */
+  | 'undecodable'
+  /** The envelope exceeded maxEnvelopeBytes on receipt; `raw` holds its first bytes. */
+  | 'too-large'
+  /** The bounded delivery buffer was full; the handler was never started. */
+  | 'buffer-overflow'
+  /** Shutdown's deadline passed while the handler ran or waited to retry. */
+  | 'shutdown-timeout';
+
+/** The error a dead letter records. */
+export interface DeadLetterError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  /** Stable code of Herald errors, when the error had one. */
+  readonly code?: string;
+}
+
+/** What a transport hands to the dead-letter queue. */
+export interface DeadLetterInput {
+  readonly reason: DeadLetterReason;
+  /** The event, when it could be decoded. */
+  readonly envelope?: EventEnvelope;
+  /** The text received, when it could not be decoded (possibly truncated). */
+  readonly raw?: string;
+  /** Channel the message arrived on (for undecodable messages). */
+  readonly channel?: string;
+  /** The handler that failed; absent for undecodable messages. */
+  readonly handler?: string;
+  readonly error: DeadLetterError;
+  /** Attempts made (0 when the handler never ran). */
+  readonly attempts: number;
+  /** ISO time of the first failed attempt. */
+  readonly firstFailedAt: string;
+  /** ISO time of the last failed attempt. */
+  readonly lastFailedAt: string;
+  /** `<service>/<instance>` that dead-lettered it. */
+  readonly instance?: string;
+}
+
+/** One entry of the dead-letter queue. */
+export interface DeadLetterEntry extends DeadLetterInput {
+  /** The entry's own id (not the event id: two failing handlers make two entries). */
+  readonly id: string;
+  /** Event type, or `unknown` for undecodable messages. */
+  readonly type: string;
+  /** ISO time the entry was written. */
+  readonly deadLetteredAt: string;
+  /** Replays tried so far and when the last one ran. */
+  readonly replays?: { readonly count: number; readonly lastAt: string; readonly lastError?: DeadLetterError };
+}
+
+/** Which entries to list. */
+export interface DeadLetterFilter {
+  readonly type?: string;
+  readonly handler?: string;
+}
+
+/** Where failed deliveries are kept for inspection and replay. */
+export interface DeadLetterQueue {
+  /** Stores a failed delivery and returns the entry with its id. */
+  add(input: DeadLetterInput): Promise<DeadLetterEntry>;
+  /** Number of entries. */
+  count(): Promise<number>;
+  /** Entries oldest first; `total` counts those matching the filter. */
+  list(options?: DeadLetterFilter & { offset?: number; limit?: number }): Promise<{ total: number; entries: DeadLetterEntry[] }>;
+  /** One entry, or undefined. */
+  get(id: string): Promise<DeadLetterEntry | undefined>;
+  /** Deletes one entry; false when it did not exist. */
+  remove(id: string): Promise<boolean>;
+  /** Deletes every entry; returns how many there were. */
+  purge(): Promise<number>;
+}
+
+/** Turns anything thrown into the serialisable error a dead letter records. */
+export function toDeadLetterError(error: unknown): DeadLetterError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  return { name: 'NonError', message: `Non-error value thrown: ${safeString(error)}` };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

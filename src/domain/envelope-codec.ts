@@ -1,0 +1,96 @@
+import { EnvelopeDecodeError } from './errors/envelope-decode-error.js';
+import type { EventEnvelope } from './event-envelope.js';
+import { isEventType } from './event-type.js';
+
+/** Default for `maxEnvelopeBytes`: 1 MiB. */
+export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
+
+const MAX_ID_LENGTH = 200;
+// ISO 8601 as Date#toISOString writes it, plus offsets and fewer fraction digits from other producers.
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Serialises an envelope to the JSON text that goes on the wire. */
+export function encodeEnvelope(envelope: EventEnvelope): string {
+  return JSON.stringify(envelope);
+}
+
+/**
+ * Size of `text` in UTF-8 bytes, computed only when the length alone cannot
+ * decide (a UTF-16 unit encodes to 1-3 bytes), because Buffer.byteLength costs
+ * a full scan on every message.
+ */
+export function exceedsBytes(text: string, maxBytes: number): number | undefined {
+  if (text.length * 3 <= maxBytes) return undefined;
+  const bytes = text.length > maxBytes ? text.length : Buffer.byteLength(text, 'utf8');
+  return bytes > maxBytes ? bytes : undefined;
+}
+
+/**
+ * Parses and validates an envelope received from the wire. Never trusts the
+ * input: every field's type and form is checked, unknown top-level fields are
+ * kept (a producer one version ahead must not dead-letter everything), and
+ * `__proto__`/`constructor` keys stay plain data (JSON.parse defines them as own
+ * properties; nothing here assigns them through a setter).
+ *
+ * @throws EnvelopeDecodeError with a `reason` (`not-json`, `not-an-object`, `invalid-field`, `too-large`).
+ */
+export function decodeEnvelope(raw: string, maxBytes = DEFAULT_MAX_ENVELOPE_BYTES): EventEnvelope {
+  const bytes = exceedsBytes(raw, maxBytes);
+  if (bytes !== undefined) {
+    throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxEnvelopeBytes (${maxBytes})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new EnvelopeDecodeError('not-json', (error as Error).message, undefined, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new EnvelopeDecodeError('not-an-object', `expected a JSON object, got ${describe(value)}`);
+  }
+  validateEnvelope(value as Record<string, unknown>);
+  return value as EventEnvelope;
+}
+
+function validateEnvelope(v: Record<string, unknown>): void {
+  requireId(v, 'id');
+  if (!isEventType(v.type)) invalid('type', 'a type name of [A-Za-z0-9._:-]', v.type);
+  const ts = v.timestamp;
+  if (typeof ts !== 'string' || !ISO_TIMESTAMP.test(ts) || Number.isNaN(Date.parse(ts))) {
+    invalid('timestamp', 'an ISO 8601 timestamp', ts);
+  }
+  requireId(v, 'correlationId');
+  if (v.causationId !== undefined) requireId(v, 'causationId');
+  if (v.source !== undefined && typeof v.source !== 'string') invalid('source', 'a string', v.source);
+  if (!Object.hasOwn(v, 'payload') || v.payload === undefined) invalid('payload', 'present', undefined);
+  if (v.headers !== undefined) validateHeaders(v.headers);
+}
+
+function requireId(v: Record<string, unknown>, field: string): void {
+  const id = v[field];
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+    invalid(field, `a non-empty string of at most ${MAX_ID_LENGTH} characters`, id);
+  }
+}
+
+function validateHeaders(headers: unknown): void {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    invalid('headers', 'an object of string values', headers);
+  }
+  for (const key of Object.keys(headers)) {
+    const value = (headers as Record<string, unknown>)[key];
+    if (typeof value !== 'string') invalid(`headers.${key}`, 'a string', value);
+  }
+}
+
+function invalid(field: string, expected: string, got: unknown): never {
+  throw new EnvelopeDecodeError('invalid-field', `"${field}" must be ${expected}, got ${describe(got)}`, field);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  return typeof value;
+}

@@ -1,0 +1,42 @@
+// Herald's one public entry point: named exports only, types as `export type`.
+export { defineEvent } from './domain/event-definition.js';
+export type { EventDefinition, EventOf, PayloadOf } from './domain/event-definition.js';
+export type { DomainEvent, EventEnvelope, PublishOptions } from './domain/event-envelope.js';
+export { decodeEnvelope, encodeEnvelope, DEFAULT_MAX_ENVELOPE_BYTES } from './domain/envelope-codec.js';
+export type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from './domain/event-bus.js';
+export type { EventHandlerFn, HandlerContext } from './domain/handler-context.js';
+export type { RetryOptions, SubscribeOptions } from './domain/retry-options.js';
+export type { Logger } from './domain/logger.js';
+export type {
+  DeadLetterEntry,
+  DeadLetterError,
+  DeadLetterFilter,
+  DeadLetterInput,
+  DeadLetterQueue,
+  DeadLetterReason,
+} from './domain/dead-letter.js';
+
+export { HeraldError } from './domain/errors/herald-error.js';
+export { BusClosedError } from './domain/errors/bus-closed-error.js';
+export { NonRetryableError } from './domain/errors/non-retryable-error.js';
+export { EnvelopeDecodeError } from './domain/errors/envelope-decode-error.js';
+export type { DecodeFailureReason } from './domain/errors/envelope-decode-error.js';
+export { PayloadTooLargeError } from './domain/errors/payload-too-large-error.js';
+export { PublishTimeoutError } from './domain/errors/publish-timeout-error.js';
+export { PublishFailedError } from './domain/errors/publish-failed-error.js';
+export { HandlerTimeoutError } from './domain/errors/handler-timeout-error.js';
+export { DeliveryAbortedError } from './domain/errors/delivery-aborted-error.js';
+export { DuplicateHandlerError } from './domain/errors/duplicate-handler-error.js';
+export { RedisConnectionError } from './domain/errors/redis-connection-error.js';
+
+export { createEventBus } from './application/create-event-bus.js';
+export type { CreateEventBusOptions } from './application/create-event-bus.js';
+export { RedisEventBus } from './infrastructure/eventbus/redis-event-bus.js';
+export type { RedisEventBusOptions } from './infrastructure/eventbus/redis-event-bus.js';
+export { InMemoryEventBus } from './infrastructure/eventbus/in-memory-event-bus.js';
+export type { InMemoryEventBusOptions } from './infrastructure/eventbus/in-memory-event-bus.js';
+export { InMemoryBroker } from './infrastructure/eventbus/in-memory-broker.js';
+export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
+export { RedisDeadLetterQueue } from './infrastructure/eventbus/redis-dead-letter-queue.js';
+export { InMemoryDeadLetterQueue } from './infrastructure/eventbus/in-memory-dead-letter-queue.js';
+export { retryDelayMs } from './infrastructure/eventbus/retry-policy.js';

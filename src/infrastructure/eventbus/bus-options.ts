@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_MAX_ENVELOPE_BYTES } from '../../domain/envelope-codec.js';
+import type { Logger } from '../../domain/logger.js';
+import type { RetryOptions } from '../../domain/retry-options.js';
+import { DEFAULT_PREFIX, assertPrefix } from './channels.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
+
+/** Options every bus takes. */
+export interface BusOptions {
+  /**
+   * Namespace of channels and keys; buses with different prefixes on one Redis never see each other.
+   * @default process.env.HERALD_PREFIX ?? 'herald'
+   */
+  readonly prefix?: string;
+  /** A pino (or compatible) logger; `false` for none. @default pino at process.env.LOG_LEVEL ?? 'info' */
+  readonly logger?: Logger | false;
+  /** Service name, first half of each envelope's `source`. @default process.env.HERALD_SERVICE ?? 'herald' */
+  readonly service?: string;
+  /** This instance's id, second half of `source`. @default `<hostname>-<pid>-<random>` */
+  readonly instanceId?: string;
+  /** Deliveries (event × handler) running or waiting to retry at once. @default 100 */
+  readonly concurrency?: number;
+  /** Deliveries waiting for a slot before further ones are dead-lettered (`buffer-overflow`). @default 10_000 */
+  readonly maxBufferedDeliveries?: number;
+  /** Largest envelope `publish` sends and receivers accept. @default 1_048_576 (1 MiB) */
+  readonly maxEnvelopeBytes?: number;
+  /** Default retry policy of every handler; subscriptions override it field by field. */
+  readonly retry?: RetryOptions;
+  /** Time `shutdown()` gives in-flight work when called without `timeoutMs`. @default 10_000 */
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedBusOptions {
+  readonly prefix: string;
+  readonly logger: Logger | false | undefined;
+  readonly source: string;
+  readonly concurrency: number;
+  readonly maxBufferedDeliveries: number;
+  readonly maxEnvelopeBytes: number;
+  readonly retry: RetryPolicy;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** @throws TypeError naming the first invalid option. */
+export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
+  const prefix = options.prefix ?? process.env.HERALD_PREFIX ?? DEFAULT_PREFIX;
+  assertPrefix(prefix);
+  const service = options.service ?? process.env.HERALD_SERVICE ?? 'herald';
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return {
+    prefix,
+    logger: options.logger,
+    source: `${service}/${instanceId}`,
+    concurrency: integer(options.concurrency, 100, 'concurrency', 1),
+    maxBufferedDeliveries: integer(options.maxBufferedDeliveries, 10_000, 'maxBufferedDeliveries', 0),
+    maxEnvelopeBytes: integer(options.maxEnvelopeBytes, DEFAULT_MAX_ENVELOPE_BYTES, 'maxEnvelopeBytes', 256),
+    retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, options.retry, 'retry'),
+    shutdownTimeoutMs: integer(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),
+  };
+}
+
+/** @throws TypeError unless `value` is undefined or an integer ≥ `min`. */
+export function integer(value: number | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`Expected \`${name}\` to be an integer ≥ ${min}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}

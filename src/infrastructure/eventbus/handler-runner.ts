@@ -1,0 +1,111 @@
+import pRetry, { AbortError } from 'p-retry';
+import { toDeadLetterError } from '../../domain/dead-letter.js';
+import { HandlerTimeoutError } from '../../domain/errors/handler-timeout-error.js';
+import { NonRetryableError } from '../../domain/errors/non-retryable-error.js';
+import type { Logger } from '../../domain/logger.js';
+import type { BusCounters } from './bus-counters.js';
+import type { Delivery } from './delivery.js';
+import { type ContextPublisher, DeliveryContext } from './delivery-context.js';
+
+/**
+ * Runs one delivery through its handler: the first attempt directly (the
+ * common case pays for no retry machinery), then p-retry for the retries, with
+ * exponential backoff, jitter, an optional per-attempt timeout, and the bus's
+ * abort signal cancelling backoff sleeps at the shutdown deadline.
+ *
+ * p-retry does not retry a TypeError that is not a network error (`x is not a
+ * function` is a bug, not a blip); Herald keeps that rule and dead-letters such
+ * errors after one attempt with reason `non-retryable`.
+ */
+export class HandlerRunner {
+  readonly #counters: BusCounters;
+  readonly #logger: Logger;
+  readonly #publish: ContextPublisher;
+  readonly #signal: AbortSignal;
+
+  constructor(counters: BusCounters, logger: Logger, publish: ContextPublisher, signal: AbortSignal) {
+    this.#counters = counters;
+    this.#logger = logger;
+    this.#publish = publish;
+    this.#signal = signal;
+  }
+
+  /** Resolves when the handler succeeded; rejects with the last error once it will not be retried. */
+  async run(delivery: Delivery): Promise<void> {
+    try {
+      await this.#attempt(delivery, 1);
+    } catch (first) {
+      const policy = delivery.subscription.policy;
+      if (policy.retries === 0 || first instanceof AbortError) throw unwrap(first);
+      await pRetry((n) => (n === 1 ? Promise.reject(first) : this.#attempt(delivery, n)), {
+        retries: policy.retries,
+        minTimeout: policy.minTimeoutMs,
+        maxTimeout: policy.maxTimeoutMs,
+        factor: policy.factor,
+        randomize: policy.jitter,
+        signal: this.#signal,
+      });
+    }
+  }
+
+  async #attempt(delivery: Delivery, attempt: number): Promise<void> {
+    delivery.attempts = attempt;
+    if (attempt > 1) this.#counters.retried++;
+    const { envelope, subscription } = delivery;
+    const timeoutMs = subscription.policy.timeoutMs;
+    try {
+      if (timeoutMs === undefined) {
+        const ctx = new DeliveryContext(envelope, subscription.name, attempt, this.#signal, this.#logger, this.#publish);
+        await subscription.handler(envelope, ctx);
+      } else {
+        await this.#attemptWithTimeout(delivery, attempt, timeoutMs);
+      }
+    } catch (thrown) {
+      const error = normalise(thrown);
+      delivery.recordFailure(toDeadLetterError(error));
+      this.#logger.warn(
+        {
+          eventId: envelope.id,
+          type: envelope.type,
+          correlationId: envelope.correlationId,
+          handler: subscription.name,
+          attempt,
+          err: error,
+        },
+        'handler attempt failed',
+      );
+      throw NonRetryableError.is(error) ? new AbortError(error) : error;
+    }
+  }
+
+  async #attemptWithTimeout(delivery: Delivery, attempt: number, timeoutMs: number): Promise<void> {
+    const { envelope, subscription } = delivery;
+    const timeout = new AbortController();
+    const signal = AbortSignal.any([this.#signal, timeout.signal]);
+    const ctx = new DeliveryContext(envelope, subscription.name, attempt, signal, this.#logger, this.#publish);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new HandlerTimeoutError(subscription.name, timeoutMs);
+        timeout.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(() => subscription.handler(envelope, ctx)), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function normalise(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const error = new Error(`Handler threw a non-Error value: ${String(thrown)}. Throw Error instances so stacks are kept.`);
+  error.name = 'NonErrorThrown';
+  return error;
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof AbortError ? (error as AbortError & { originalError: Error }).originalError : error;
+}

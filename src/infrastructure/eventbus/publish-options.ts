@@ -1,0 +1,24 @@
+import type { PublishOptions } from '../../domain/event-envelope.js';
+
+const MAX_ID_LENGTH = 200;
+
+/** @throws TypeError naming the first invalid publish option. */
+export function validatePublishOptions(options: PublishOptions): void {
+  id(options.correlationId, 'correlationId');
+  id(options.causationId, 'causationId');
+  const headers = options.headers;
+  if (headers === undefined) return;
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new TypeError('Expected `headers` to be an object of string values.');
+  }
+  for (const [key, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new TypeError(`Expected header "${key}" to be a string, got ${typeof value}.`);
+  }
+}
+
+function id(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw new TypeError(`Expected \`${name}\` to be a non-empty string of at most ${MAX_ID_LENGTH} characters, got ${JSON.stringify(value)}.`);
+  }
+}

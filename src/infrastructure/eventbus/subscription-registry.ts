@@ -1,0 +1,79 @@
+import { DuplicateHandlerError } from '../../domain/errors/duplicate-handler-error.js';
+import { isPattern, patternToRegExp } from '../../domain/event-type.js';
+import type { Subscription } from './subscription.js';
+
+/**
+ * The handlers of one bus, grouped by the type or pattern they listen to.
+ * Each bus owns its registry: nothing is global, so buses never share handlers.
+ */
+export class SubscriptionRegistry {
+  readonly #byKey = new Map<string, Subscription[]>();
+  readonly #names = new Set<string>();
+  readonly #patterns = new Map<string, RegExp>();
+  // Handlers per event type for transports that match locally (in-memory); rebuilt on change.
+  #matchCache = new Map<string, readonly Subscription[]>();
+
+  /** @throws DuplicateHandlerError when the name is taken. */
+  add(subscription: Subscription): void {
+    if (this.#names.has(subscription.name)) throw new DuplicateHandlerError(subscription.name);
+    this.#names.add(subscription.name);
+    const list = this.#byKey.get(subscription.key);
+    if (list) list.push(subscription);
+    else this.#byKey.set(subscription.key, [subscription]);
+    if (isPattern(subscription.key) && !this.#patterns.has(subscription.key)) {
+      this.#patterns.set(subscription.key, patternToRegExp(subscription.key));
+    }
+    this.#matchCache = new Map();
+  }
+
+  /** Removes a subscription; returns false when it was not registered. */
+  remove(subscription: Subscription): boolean {
+    const list = this.#byKey.get(subscription.key);
+    const index = list ? list.indexOf(subscription) : -1;
+    if (!list || index < 0) return false;
+    list.splice(index, 1);
+    this.#names.delete(subscription.name);
+    if (list.length === 0) {
+      this.#byKey.delete(subscription.key);
+      this.#patterns.delete(subscription.key);
+    }
+    this.#matchCache = new Map();
+    return true;
+  }
+
+  /** Handlers registered on exactly this type or pattern. */
+  forKey(key: string): readonly Subscription[] | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /** Handlers of every key that matches the event type (exact and patterns). */
+  matching(type: string): readonly Subscription[] {
+    const cached = this.#matchCache.get(type);
+    if (cached) return cached;
+    const found = [...(this.#byKey.get(type) ?? [])];
+    for (const [pattern, regexp] of this.#patterns) {
+      if (regexp.test(type)) found.push(...(this.#byKey.get(pattern) ?? []));
+    }
+    this.#matchCache.set(type, found);
+    return found;
+  }
+
+  /** The types and patterns with at least one handler. */
+  keys(): Set<string> {
+    return new Set(this.#byKey.keys());
+  }
+
+  /** Every handler name. */
+  names(): string[] {
+    return [...this.#names];
+  }
+
+  /** The subscription of a handler, by name. */
+  byName(name: string): Subscription | undefined {
+    for (const list of this.#byKey.values()) {
+      const found = list.find((s) => s.name === name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import { decodeEnvelope, encodeEnvelope, exceedsBytes } from '../../domain/envelope-codec.js';
+import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
+import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
+import { PayloadTooLargeError } from '../../domain/errors/payload-too-large-error.js';
+import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
+import type { EventDefinition } from '../../domain/event-definition.js';
+import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
+import { assertEventType, assertTypePattern } from '../../domain/event-type.js';
+import type { EventHandlerFn } from '../../domain/handler-context.js';
+import type { Logger } from '../../domain/logger.js';
+import type { SubscribeOptions } from '../../domain/retry-options.js';
+import { BusCounters } from './bus-counters.js';
+import { type BusOptions, type ResolvedBusOptions, integer, resolveBusOptions } from './bus-options.js';
+import { Dispatcher } from './dispatcher.js';
+import { resolveLogger } from './logging.js';
+import { resolveRetryPolicy } from './retry-policy.js';
+import type { Subscription } from './subscription.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import type { Transport, TransportContext } from './transport.js';
+import { validatePublishOptions } from './publish-options.js';
+
+// Dead-letter writes and closing connections get this long after the drain deadline.
+const SHUTDOWN_GRACE_MS = 2_000;
+const HEALTH_QUERY_TIMEOUT_MS = 1_000;
+
+type MutableEnvelope = { -readonly [K in keyof EventEnvelope]: EventEnvelope[K] };
+
+/**
+ * The event bus over any transport: envelopes, subscriptions, dispatch,
+ * lifecycle and counters live here once; {@link RedisEventBus} and
+ * {@link InMemoryEventBus} only choose the transport.
+ */
+export class TransportEventBus implements EventBus {
+  readonly #options: ResolvedBusOptions;
+  readonly #logger: Logger;
+  readonly #counters = new BusCounters();
+  readonly #registry = new SubscriptionRegistry();
+  readonly #transport: Transport;
+  readonly #dispatcher: Dispatcher;
+  #connecting: Promise<void> | undefined;
+  #started = false;
+  #shutdown: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: BusOptions, createTransport: (context: TransportContext) => Transport) {
+    this.#options = resolveBusOptions(options);
+    this.#logger = resolveLogger(this.#options.logger);
+    this.#transport = createTransport({
+      prefix: this.#options.prefix,
+      counters: this.#counters,
+      logger: this.#logger,
+      keys: () => this.#registry.keys(),
+      handles: (type) => this.#registry.matching(type).length > 0,
+    });
+    this.#dispatcher = new Dispatcher({
+      concurrency: this.#options.concurrency,
+      maxBufferedDeliveries: this.#options.maxBufferedDeliveries,
+      deadLetters: this.#transport.deadLetters,
+      counters: this.#counters,
+      logger: this.#logger,
+      instance: this.#options.source,
+      publish: (event, publishOptions) => this.#publish(event, publishOptions),
+    });
+  }
+
+  /** The dead-letter queue this bus writes to. */
+  get deadLetters(): DeadLetterQueue {
+    return this.#transport.deadLetters;
+  }
+
+  /** The key and channel prefix. */
+  get prefix(): string {
+    return this.#options.prefix;
+  }
+
+  publish<P, T extends string>(event: DomainEvent<P, T>, options?: PublishOptions): Promise<EventEnvelope<P, T>> {
+    if (this.#shutdown) return Promise.reject(new BusClosedError(event?.type));
+    return this.#publish(event, options) as Promise<EventEnvelope<P, T>>;
+  }
+
+  subscribe<D extends EventDefinition<any, string>>(definition: D, handler: EventHandlerFn<any>, options?: SubscribeOptions): Unsubscribe;
+  subscribe(typeOrPattern: string, handler: EventHandlerFn, options?: SubscribeOptions): Unsubscribe;
+  subscribe(target: string | EventDefinition<unknown>, handler: EventHandlerFn<any>, options?: SubscribeOptions): Unsubscribe {
+    if (this.#shutdown) throw new BusClosedError();
+    const key = typeof target === 'string' ? target : target?.type;
+    assertTypePattern(key, 'subscribe(typeOrPattern)');
+    if (typeof handler !== 'function') {
+      throw new TypeError(`Expected the handler of "${key}" to be a function, got ${typeof handler}.`);
+    }
+    const name = options?.name ?? handler.name;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TypeError(
+        `The handler of "${key}" needs a name: subscribe("${key}", handler, { name: "send-welcome-email" }). Names identify dead letters, replays and metrics.`,
+      );
+    }
+    const subscription: Subscription = {
+      name,
+      key,
+      handler: handler as EventHandlerFn,
+      policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
+    };
+    this.#registry.add(subscription);
+    if (this.#started) void this.#transport.sync().catch(() => {});
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.#registry.remove(subscription);
+      if (this.#started && !this.#shutdown) void this.#transport.sync().catch(() => {});
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.#shutdown) throw new BusClosedError();
+    this.#connecting ??= this.#transport.connect(this.#onMessage).catch((error: unknown) => {
+      this.#connecting = undefined;
+      throw error;
+    });
+    await this.#connecting;
+    this.#started = true;
+    await this.#transport.sync();
+  }
+
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    this.#shutdown ??= this.#close(integer(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0));
+    return this.#shutdown;
+  }
+
+  async health(): Promise<BusHealth> {
+    const state = this.#transport.state();
+    const status = this.#closed
+      ? 'closed'
+      : this.#shutdown
+        ? 'closing'
+        : !this.#started
+          ? 'starting'
+          : state.ready
+            ? 'ready'
+            : 'degraded';
+    return {
+      status,
+      transport: this.#transport.kind,
+      connections: { publisher: state.publisher, subscriber: state.subscriber },
+      subscriptions: { confirmed: state.confirmed, pending: state.pending },
+      deadLetters: this.#closed ? undefined : await this.#deadLetterCount(),
+      inFlight: this.#dispatcher.inFlight,
+    };
+  }
+
+  stats(): BusStats {
+    return this.#counters.snapshot(this.#dispatcher.inFlight, this.#dispatcher.buffered);
+  }
+
+  #publish(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
+    let envelope: MutableEnvelope;
+    let raw: string;
+    try {
+      envelope = this.#envelope(event, options);
+      raw = encode(envelope);
+      const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
+      if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#transport.send(envelope.type, raw).then((receivers) => {
+      this.#counters.published++;
+      if (receivers === 0) this.#counters.publishedToNoSubscriber++;
+      return envelope;
+    });
+  }
+
+  #envelope(event: DomainEvent, options: PublishOptions | undefined): MutableEnvelope {
+    if (typeof event !== 'object' || event === null) {
+      throw new TypeError('Expected publish(event) to get an event made by a definition, e.g. UserRegistered.create({...}).');
+    }
+    assertEventType(event.type, 'the event type');
+    if (event.payload === undefined) throw new TypeError(`Event "${event.type}" has no payload; pass an object (or null).`);
+    if (options !== undefined) validatePublishOptions(options);
+    const envelope: MutableEnvelope = {
+      id: randomUUID(),
+      type: event.type,
+      timestamp: new Date().toISOString(),
+      correlationId: options?.correlationId ?? randomUUID(),
+      source: this.#options.source,
+      payload: event.payload,
+    };
+    if (options?.causationId !== undefined) envelope.causationId = options.causationId;
+    if (options?.headers !== undefined) envelope.headers = options.headers;
+    return envelope;
+  }
+
+  readonly #onMessage = (raw: string, channel: string, key: string | undefined): void => {
+    this.#counters.received++;
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEnvelope(raw, this.#options.maxEnvelopeBytes);
+    } catch (error) {
+      if (!(error instanceof EnvelopeDecodeError)) throw error;
+      this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
+      this.#dispatcher.rejectRaw(raw, channel, error);
+      return;
+    }
+    this.#dispatcher.dispatch(envelope, key === undefined ? this.#registry.matching(envelope.type) : this.#registry.forKey(key));
+  };
+
+  async #close(timeoutMs: number): Promise<void> {
+    const errors: unknown[] = [];
+    const step = async (name: string, run: () => Promise<void>) => {
+      try {
+        await run();
+      } catch (error) {
+        errors.push(error);
+        this.#logger.error({ err: error, step: name }, 'shutdown step failed; continuing with the next');
+      }
+    };
+    this.#logger.info({ timeoutMs, inFlight: this.#dispatcher.inFlight, buffered: this.#dispatcher.buffered }, 'shutting down');
+    await step('stop receiving', () => this.#transport.stopReceiving());
+    await step('drain', () => this.#dispatcher.drain(timeoutMs, SHUTDOWN_GRACE_MS));
+    await step('close connections', () => this.#transport.close());
+    this.#closed = true;
+    this.#logger.info(this.stats(), 'shut down');
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'Several shutdown steps failed; see errors.');
+  }
+
+  async #deadLetterCount(): Promise<number | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, HEALTH_QUERY_TIMEOUT_MS, undefined);
+    });
+    try {
+      return await Promise.race([this.#transport.deadLetters.count().catch(() => undefined), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function encode(envelope: EventEnvelope): string {
+  try {
+    return encodeEnvelope(envelope);
+  } catch (error) {
+    throw new TypeError(
+      `The payload of "${envelope.type}" cannot be serialised to JSON (${(error as Error).message}); publish plain data without cycles or BigInt.`,
+      { cause: error },
+    );
+  }
+}

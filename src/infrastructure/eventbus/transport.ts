@@ -1,0 +1,48 @@
+import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { Logger } from '../../domain/logger.js';
+import type { BusCounters } from './bus-counters.js';
+
+/**
+ * Receives a message: its text, the channel (or type) it came on, and the
+ * subscription key Redis matched it by — undefined when the transport matches
+ * nothing itself and the bus must find every handler of the event's type.
+ */
+export type MessageSink = (raw: string, channel: string, key: string | undefined) => void;
+
+/** What a bus shares with its transport. */
+export interface TransportContext {
+  /** Validated key and channel prefix. */
+  readonly prefix: string;
+  readonly counters: BusCounters;
+  readonly logger: Logger;
+  /** Types and patterns the bus has handlers for. */
+  readonly keys: () => ReadonlySet<string>;
+  /** True when the bus has a handler for the type (exact or by pattern). */
+  readonly handles: (type: string) => boolean;
+}
+
+/** Connection and subscription state, for `health()`. */
+export interface TransportState {
+  readonly ready: boolean;
+  readonly publisher: string;
+  readonly subscriber: string;
+  readonly confirmed: number;
+  readonly pending: number;
+}
+
+/** How a bus moves envelopes; the bus owns everything else. Internal. */
+export interface Transport {
+  readonly kind: 'redis' | 'memory';
+  readonly deadLetters: DeadLetterQueue;
+  /** Connects and starts handing messages to `sink`. Idempotent. */
+  connect(sink: MessageSink): Promise<void>;
+  /** Publishes; resolves to the number of receiving instances once accepted. */
+  send(type: string, raw: string): Promise<number>;
+  /** Makes the subscriptions match `context.keys()`; resolves once confirmed. */
+  sync(): Promise<void>;
+  /** Stops taking messages (first step of shutdown). */
+  stopReceiving(): Promise<void>;
+  /** Releases connections; publishing stops working. */
+  close(): Promise<void>;
+  state(): TransportState;
+}
