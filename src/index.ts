@@ -40,3 +40,10 @@ export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
 export { RedisDeadLetterQueue } from './infrastructure/eventbus/redis-dead-letter-queue.js';
 export { InMemoryDeadLetterQueue } from './infrastructure/eventbus/in-memory-dead-letter-queue.js';
 export { retryDelayMs } from './infrastructure/eventbus/retry-policy.js';
+
+export { EventHandler } from './application/event-handler.decorator.js';
+export type { EventHandlerClass, EventHandlerInstance, HandledEvent } from './application/event-handler.decorator.js';
+export { subscribeHandler } from './application/handler-discovery.js';
+export { eventBusModule } from './application/event-bus.module.js';
+export type { EventBusModuleOptions } from './application/event-bus.module.js';
+export { TYPES } from './application/tokens.js';

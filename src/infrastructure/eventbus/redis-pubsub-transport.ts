@@ -50,8 +50,11 @@ export class RedisPubSubTransport implements Transport {
     this.#command = new Redis(options.redisUrl, {
       ...common,
       enableAutoPipelining: true,
-      // A command on the wire when the connection drops is failed, not silently re-sent later.
-      autoResendUnfulfilledCommands: false,
+      // Commands on the wire when the connection drops are re-sent after the reconnect. ioredis 5
+      // with this off drops them without settling their promises, which would hang a dead-letter
+      // write forever; a re-sent PUBLISH whose promise Herald already failed (sent: true) is the
+      // documented "may have been delivered" case.
+      autoResendUnfulfilledCommands: true,
       connectionName: `herald:${context.prefix}:cmd`,
     });
     this.#subscriberConnection = new Redis(options.redisUrl, {

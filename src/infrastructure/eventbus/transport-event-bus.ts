@@ -144,7 +144,8 @@ export class TransportEventBus implements EventBus {
       transport: this.#transport.kind,
       connections: { publisher: state.publisher, subscriber: state.subscriber },
       subscriptions: { confirmed: state.confirmed, pending: state.pending },
-      deadLetters: this.#closed ? undefined : await this.#deadLetterCount(),
+      // A count queued behind a dead connection would only delay the probe; report it unknown instead.
+      deadLetters: this.#closed || state.publisher !== 'ready' ? undefined : await this.#deadLetterCount(),
       inFlight: this.#dispatcher.inFlight,
     };
   }

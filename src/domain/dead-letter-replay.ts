@@ -1,0 +1,129 @@
+import type { DeadLetterFilter, DeadLetterQueue } from './dead-letter.js';
+import type { EventEnvelope } from './event-envelope.js';
+
+/** Header set on a replayed envelope: how many replays of the entry this one is (1, 2, ...). */
+export const REPLAY_COUNT_HEADER = 'herald-replay';
+/** Header set on a replayed envelope: id of the dead-letter entry being replayed. */
+export const REPLAY_ENTRY_HEADER = 'herald-dead-letter-id';
+
+/** Why a replay did not empty its entry. */
+export type ReplayFailureCode =
+  /** No entry has that id (never existed, removed, purged, or already replayed). */
+  | 'not-found'
+  /** The entry holds no decodable envelope or no handler name, so there is nothing to run. */
+  | 'unreplayable'
+  /** No running bus instance of this prefix listens for replays. */
+  | 'no-live-instance'
+  /** Instances listen, but none has the entry's handler. */
+  | 'no-handler'
+  /** Instances listen, but none claimed the entry in time. */
+  | 'no-answer'
+  /** Another replay holds a live claim on the entry. */
+  | 'busy'
+  /** The handler ran and failed again; the entry stays with its replay count raised. */
+  | 'handler-failed'
+  /** The claiming instance stopped renewing its claim (crashed, or lost Redis); the entry stays. */
+  | 'claimer-lost'
+  /** The claiming instance began shutting down before it ran the handler; the entry stays. */
+  | 'released'
+  /** The handler was still running when the replayer stopped waiting; the instance finishes it. */
+  | 'timeout';
+
+/** The outcome of replaying one entry. */
+export type ReplayOutcome =
+  | { readonly id: string; readonly status: 'replayed'; readonly handler: string; readonly instance?: string }
+  | { readonly id: string; readonly status: 'failed'; readonly code: ReplayFailureCode; readonly reason: string };
+
+/** What `replayAll` returns: ids replayed and entries that stayed, with why. */
+export interface ReplayReport {
+  readonly replayed: string[];
+  readonly failed: { readonly id: string; readonly code: ReplayFailureCode; readonly reason: string }[];
+}
+
+/** Reported after each entry of a `replayAll`. */
+export interface ReplayProgress {
+  /** Entries done so far, this one included. */
+  readonly done: number;
+  /** Entries the run set out to replay. */
+  readonly total: number;
+  readonly outcome: ReplayOutcome;
+}
+
+/** Options of a single replay. */
+export interface ReplayOptions {
+  /**
+   * How long to wait for a live instance to claim the entry.
+   * @default 3_000
+   */
+  readonly claimTimeoutMs?: number;
+  /**
+   * How long the claiming instance's claim lasts without renewal; the instance
+   * renews it every third of this while the handler runs, so a crashed
+   * instance's claim lapses after at most this long and the entry can be
+   * replayed again.
+   * @default 30_000
+   */
+  readonly leaseMs?: number;
+  /**
+   * How long to wait for the handler's outcome once claimed; after it the
+   * replay reports `timeout` and the instance still finishes it.
+   * @default 600_000
+   */
+  readonly waitTimeoutMs?: number;
+}
+
+/** Which entries `replayAll` replays. */
+export interface ReplayAllOptions extends DeadLetterFilter, ReplayOptions {
+  /** Replay at most this many matching entries (oldest first). @default every matching entry */
+  readonly limit?: number;
+}
+
+/** A dead-letter queue that can replay its entries through live bus instances. */
+export interface ReplayableDeadLetterQueue extends DeadLetterQueue {
+  /**
+   * Runs the entry's handler once, on one live instance that has it, and
+   * removes the entry only if the handler succeeded. Never throws for an
+   * entry that could not be replayed: the outcome says why.
+   */
+  replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome>;
+  /** Replays every matching entry, oldest first, one at a time. */
+  replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport>;
+  /**
+   * Lets a bus instance answer replay requests: the bus calls it on start()
+   * and stops the returned responder first thing on shutdown().
+   */
+  respondToReplays(target: ReplayTarget): ReplayResponder;
+}
+
+/** What a bus instance offers to replays. */
+export interface ReplayTarget {
+  /** `<service>/<instance>` of the bus. */
+  readonly instance: string;
+  /** True when the bus has a handler of that name. */
+  has(handler: string): boolean;
+  /**
+   * Runs the named handler once (no retries) for the envelope, counted as in
+   * flight; calls `settle` with the handler's error, or undefined on success,
+   * and counts that too as in flight so shutdown waits for the bookkeeping.
+   * @throws BusClosedError when the bus is shutting down.
+   */
+  run(handler: string, envelope: EventEnvelope, settle: (error: Error | undefined) => Promise<void>): Promise<void>;
+}
+
+/** A bus instance's side of replays. */
+export interface ReplayResponder {
+  /** Resolves once the instance listens for replay requests. */
+  start(): Promise<void>;
+  /** Stops taking requests; replays already running are drained by the bus. */
+  stop(): Promise<void>;
+}
+
+/** True when the queue can replay (every queue Herald ships can). */
+export function isReplayable(queue: DeadLetterQueue): queue is ReplayableDeadLetterQueue {
+  const candidate = queue as Partial<ReplayableDeadLetterQueue>;
+  return (
+    typeof candidate.replay === 'function' &&
+    typeof candidate.replayAll === 'function' &&
+    typeof candidate.respondToReplays === 'function'
+  );
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { BusClosedError, type EventEnvelope } from '../../src/index.js';
+import { anOrder, OrderPlaced, UserRegistered, WelcomeEmailSent } from '../fixtures/shop.js';
+import { waitFor } from '../support/wait-for.js';
+import { type BusFactory, recorder, useBuses } from './harness.js';
+
+/** Start, health, correlation, garbage on the wire and shutdown, for every transport. */
+export function lifecycleContract(factory: () => BusFactory): void {
+  const t = useBuses(factory);
+
+  describe('when started', () => {
+    it('reports ready once every subscription is confirmed', async () => {
+      const bus = t.bus();
+      bus.subscribe(OrderPlaced, () => {}, { name: 'a' });
+      bus.subscribe('user.*', () => {}, { name: 'b' });
+      expect((await bus.health()).status).toBe('starting');
+      await bus.start();
+      const health = await bus.health();
+      expect(health).toMatchObject({
+        status: 'ready',
+        subscriptions: { confirmed: 2, pending: 0 },
+        deadLetters: 0,
+        inFlight: 0,
+        connections: { publisher: 'ready', subscriber: 'ready' },
+      });
+    });
+  });
+
+  describe('when a handler publishes', () => {
+    it('threads the correlationId and sets causationId to the incoming event', async () => {
+      const bus = t.bus();
+      const sent = recorder<EventEnvelope>();
+      bus.subscribe(UserRegistered, async (event, ctx) => {
+        await ctx.publish(WelcomeEmailSent.create({ userId: event.payload.userId }));
+      }, { name: 'send-welcome-email' });
+      bus.subscribe(WelcomeEmailSent, (event) => sent.push(event), { name: 'track' });
+      await bus.start();
+      const registered = await bus.publish(UserRegistered.create({ userId: 'u1', email: 'a@b.c' }), { correlationId: 'http-42' });
+      await waitFor(() => sent.seen.length === 1);
+      expect(sent.seen[0]).toMatchObject({ correlationId: 'http-42', causationId: registered.id, payload: { userId: 'u1' } });
+    });
+  });
+
+  describe('when garbage arrives on a channel', () => {
+    it.runIf(factory().capabilities.rawInjection)('dead-letters it with the reason and keeps delivering valid events', async () => {
+      const bus = t.bus();
+      const seen = recorder<string>();
+      bus.subscribe(OrderPlaced, (e) => seen.push(e.payload.orderId), { name: 'projector' });
+      await bus.start();
+      await factory().injectRaw(t.prefix, 'order.placed', 'this is not json');
+      await factory().injectRaw(t.prefix, 'order.placed', JSON.stringify({ id: 'x', type: 'order.placed' }));
+      await bus.publish(anOrder(1));
+      await waitFor(() => seen.seen.length === 1);
+      await waitFor(async () => (await bus.deadLetters.count()) === 2);
+      const { entries } = await bus.deadLetters.list();
+      expect(entries.map((e) => e.reason)).toEqual(['undecodable', 'undecodable']);
+      expect(entries[0]).toMatchObject({ raw: 'this is not json', type: 'unknown', attempts: 0, error: { name: 'EnvelopeDecodeError' } });
+      expect(entries[0]!.handler).toBeUndefined();
+      expect(entries[1]!.error.message).toContain('timestamp');
+    });
+  });
+
+  describe('when shut down', () => {
+    it('lets 200 slow in-flight handlers finish before resolving', async () => {
+      const bus = t.bus({ concurrency: 500 });
+      let running = 0;
+      let finished = 0;
+      bus.subscribe(OrderPlaced, async () => {
+        running++;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        finished++;
+      }, { name: 'slow' });
+      await bus.start();
+      await Promise.all(Array.from({ length: 200 }, (_, i) => bus.publish(anOrder(i))));
+      await waitFor(() => running === 200, { message: () => `${running} of 200 started` });
+      await bus.shutdown({ timeoutMs: 5_000 });
+      expect(finished).toBe(200);
+      expect(await bus.health()).toMatchObject({ status: 'closed' });
+    });
+
+    it('returns at the deadline, aborts the signal and dead-letters a handler that never ends', async () => {
+      const bus = t.bus();
+      let signal: AbortSignal | undefined;
+      bus.subscribe(OrderPlaced, (_e, ctx) => {
+        signal = ctx.signal;
+        return new Promise(() => {});
+      }, { name: 'stuck' });
+      await bus.start();
+      const envelope = await bus.publish(anOrder(1));
+      await waitFor(() => signal !== undefined);
+      const started = Date.now();
+      await bus.shutdown({ timeoutMs: 300 });
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(280);
+      expect(took).toBeLessThan(2_500);
+      expect(signal?.aborted).toBe(true);
+      const { entries } = await factory().deadLetters(t.prefix).list();
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ reason: 'shutdown-timeout', handler: 'stuck', attempts: 1, envelope });
+    });
+
+    it('dead-letters a handler waiting to retry at the deadline instead of losing it', async () => {
+      const bus = t.bus();
+      bus.subscribe(OrderPlaced, () => {
+        throw new Error('down');
+      }, { name: 'waiting', retries: 3, minTimeoutMs: 10_000 });
+      await bus.start();
+      await bus.publish(anOrder(1));
+      await waitFor(() => bus.stats().inFlight === 1);
+      await bus.shutdown({ timeoutMs: 100 });
+      const { entries } = await factory().deadLetters(t.prefix).list();
+      expect(entries).toMatchObject([{ reason: 'shutdown-timeout', attempts: 1 }]);
+    });
+
+    it('rejects bus.publish with BusClosedError but lets draining handlers publish', async () => {
+      const bus = t.bus();
+      const other = t.bus({ instanceId: 'observer' }, t.prefix);
+      const followUps = recorder<string>();
+      other.subscribe(WelcomeEmailSent, (e) => followUps.push(e.causationId ?? ''), { name: 'observer' });
+      await other.start();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      bus.subscribe(UserRegistered, async (event, ctx) => {
+        await released;
+        await ctx.publish(WelcomeEmailSent.create({ userId: event.payload.userId }));
+      }, { name: 'slow-sender' });
+      await bus.start();
+      const registered = await bus.publish(UserRegistered.create({ userId: 'u1', email: 'a@b.c' }));
+      await waitFor(() => bus.stats().inFlight === 1);
+      const closing = bus.shutdown({ timeoutMs: 5_000 });
+      await expect(bus.publish(anOrder(1))).rejects.toBeInstanceOf(BusClosedError);
+      release();
+      await closing;
+      expect(bus.stats()).toMatchObject({ handled: 1, deadLettered: 0 });
+      if (factory().capabilities.fanOutAcrossInstances) {
+        await waitFor(() => followUps.seen.length === 1);
+        expect(followUps.seen).toEqual([registered.id]);
+      }
+    });
+
+    it('is idempotent and refuses to start again', async () => {
+      const bus = t.bus();
+      await bus.start();
+      const first = bus.shutdown({ timeoutMs: 100 });
+      expect(bus.shutdown({ timeoutMs: 100 })).toBe(first);
+      await first;
+      await expect(bus.start()).rejects.toBeInstanceOf(BusClosedError);
+      expect(() => bus.subscribe(OrderPlaced, () => {}, { name: 'late' })).toThrow(BusClosedError);
+    });
+
+    it('can shut down a bus that never started', async () => {
+      const bus = t.bus();
+      await bus.shutdown({ timeoutMs: 100 });
+      expect((await bus.health()).status).toBe('closed');
+    });
+  });
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEnvelope, encodeEnvelope, EnvelopeDecodeError, type EventEnvelope } from '../../src/index.js';
+
+const valid: EventEnvelope = {
+  id: '6a1c8f0e-2b7d-4d3e-9a51-0c1f2e3d4b5a',
+  type: 'user.registered',
+  timestamp: '2026-11-22T10:00:00.000Z',
+  correlationId: 'c0ffee00-0000-4000-8000-000000000001',
+  causationId: 'c0ffee00-0000-4000-8000-000000000002',
+  source: 'shop/instance-1',
+  payload: { userId: 'u1', email: 'a@b.c', tags: ['x'], nested: { n: 1 } },
+  headers: { traceparent: '00-abc-def-01' },
+};
+
+function failure(raw: string, maxBytes?: number): EnvelopeDecodeError {
+  try {
+    decodeEnvelope(raw, maxBytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvelopeDecodeError);
+    return error as EnvelopeDecodeError;
+  }
+  throw new Error(`expected ${raw.slice(0, 60)} to be rejected`);
+}
+
+function withField(field: string, value: unknown): string {
+  return JSON.stringify({ ...valid, [field]: value });
+}
+
+function without(field: string): string {
+  const copy: Record<string, unknown> = { ...valid };
+  delete copy[field];
+  return JSON.stringify(copy);
+}
+
+describe('envelope codec', () => {
+  it('round-trips every field', () => {
+    expect(decodeEnvelope(encodeEnvelope(valid))).toEqual(valid);
+  });
+
+  it('accepts an envelope with only the required fields', () => {
+    const minimal = { id: 'e1', type: 'a', timestamp: '2026-01-01T00:00:00Z', correlationId: 'c1', payload: null };
+    expect(decodeEnvelope(JSON.stringify(minimal))).toEqual(minimal);
+  });
+
+  it('keeps unknown top-level fields from newer producers', () => {
+    const decoded = decodeEnvelope(JSON.stringify({ ...valid, version: 2, specversion: '1.0' })) as unknown as Record<string, unknown>;
+    expect(decoded.version).toBe(2);
+    expect(decoded.specversion).toBe('1.0');
+  });
+
+  it.each([
+    ['not JSON', 'not json{', 'not-json'],
+    ['truncated JSON', encodeEnvelope(valid).slice(0, 50), 'not-json'],
+    ['an empty string', '', 'not-json'],
+    ['a JSON array', '[1,2]', 'not-an-object'],
+    ['JSON null', 'null', 'not-an-object'],
+    ['a JSON string', '"hello"', 'not-an-object'],
+    ['a JSON number', '42', 'not-an-object'],
+  ])('rejects %s', (_, raw, reason) => {
+    expect(failure(raw).reason).toBe(reason);
+  });
+
+  it.each(['id', 'type', 'timestamp', 'correlationId', 'payload'])('rejects an envelope without %s', (field) => {
+    const error = failure(without(field));
+    expect(error.reason).toBe('invalid-field');
+    expect(error.field).toBe(field);
+  });
+
+  it.each([
+    ['id', ''],
+    ['id', 42],
+    ['id', 'x'.repeat(201)],
+    ['type', 'has space'],
+    ['type', 'order.*'],
+    ['type', ''],
+    ['type', 7],
+    ['timestamp', 'yesterday'],
+    ['timestamp', '2026-13-45T99:00:00Z'],
+    ['timestamp', 1732269600000],
+    ['correlationId', ''],
+    ['correlationId', null],
+    ['causationId', 5],
+    ['causationId', ''],
+    ['source', 12],
+    ['headers', 'a=b'],
+    ['headers', ['a']],
+    ['headers', { traceparent: 1 }],
+  ])('rejects %s = %j', (field, value) => {
+    const error = failure(withField(field, value));
+    expect(error.reason).toBe('invalid-field');
+    expect(error.field?.startsWith(field)).toBe(true);
+    expect(error.message).toContain(field);
+  });
+
+  it('rejects an envelope larger than maxEnvelopeBytes before parsing it', () => {
+    const big = encodeEnvelope({ ...valid, payload: { blob: 'x'.repeat(5_000) } });
+    expect(failure(big, 4_096).reason).toBe('too-large');
+    expect(decodeEnvelope(big, 8_192).id).toBe(valid.id);
+  });
+
+  it('counts multi-byte characters as bytes, not UTF-16 units', () => {
+    const raw = encodeEnvelope({ ...valid, payload: { text: '€'.repeat(1_000) } });
+    expect(raw.length).toBeLessThan(1_500);
+    expect(failure(raw, 2_000).reason).toBe('too-large');
+  });
+
+  it('keeps __proto__ and constructor keys as plain data without touching prototypes', () => {
+    const raw =
+      '{"id":"e1","type":"a","timestamp":"2026-01-01T00:00:00.000Z","correlationId":"c1",' +
+      '"payload":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"nested":{"__proto__":{"x":1}}},' +
+      '"__proto__":{"polluted":true}}';
+    const decoded = decodeEnvelope(raw) as unknown as Record<string, any>;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(Object.getPrototypeOf(decoded.payload)).toBe(Object.prototype);
+    expect(Object.hasOwn(decoded.payload, '__proto__')).toBe(true);
+    expect(decoded.payload.__proto__).toEqual({ polluted: true });
+    expect(decoded.payload.nested.__proto__).toEqual({ x: 1 });
+    expect(decoded.polluted).toBeUndefined();
+  });
+});
