@@ -1,5 +1,6 @@
 import type { DeadLetterFilter, DeadLetterQueue } from './dead-letter.js';
 import type { EventEnvelope } from './event-envelope.js';
+import type { Logger } from './logger.js';
 
 /** Header set on a replayed envelope: how many replays of the entry this one is (1, 2, ...). */
 export const REPLAY_COUNT_HEADER = 'herald-replay';
@@ -99,6 +100,7 @@ export interface ReplayableDeadLetterQueue extends DeadLetterQueue {
 export interface ReplayTarget {
   /** `<service>/<instance>` of the bus. */
   readonly instance: string;
+  readonly logger: Logger;
   /** True when the bus has a handler of that name. */
   has(handler: string): boolean;
   /**

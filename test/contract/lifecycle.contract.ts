@@ -60,6 +60,19 @@ export function lifecycleContract(factory: () => BusFactory): void {
     });
   });
 
+  describe('when an oversized message arrives', () => {
+    it.runIf(factory().capabilities.rawInjection)('dead-letters it as too-large with the start of its text', async () => {
+      const bus = t.bus({ maxEnvelopeBytes: 1_024 });
+      bus.subscribe(OrderPlaced, () => {}, { name: 'projector' });
+      await bus.start();
+      await factory().injectRaw(t.prefix, 'order.placed', JSON.stringify({ blob: 'y'.repeat(4_000) }));
+      await waitFor(async () => (await bus.deadLetters.count()) === 1);
+      const { entries } = await bus.deadLetters.list();
+      expect(entries[0]).toMatchObject({ reason: 'too-large', attempts: 0, error: { name: 'EnvelopeDecodeError' } });
+      expect(entries[0]!.raw?.startsWith('{"blob":"yyy')).toBe(true);
+    });
+  });
+
   describe('when shut down', () => {
     it('lets 200 slow in-flight handlers finish before resolving', async () => {
       const bus = t.bus({ concurrency: 500 });
