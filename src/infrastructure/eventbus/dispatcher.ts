@@ -87,6 +87,32 @@ export class Dispatcher {
   }
 
   /**
+   * Runs one handler once for a dead-letter replay: no retries and no new dead
+   * letter (the replayed entry records the outcome through `settle`). In flight
+   * until `settle` is done, so drain waits for the handler and the bookkeeping;
+   * marked settled from the start so that, at the shutdown deadline, it is
+   * aborted through the signal but not dead-lettered a second time.
+   */
+  async runOnce(envelope: EventEnvelope, subscription: Subscription, settle: (error: Error | undefined) => Promise<void>): Promise<void> {
+    const delivery = new Delivery(envelope, { ...subscription, policy: { ...subscription.policy, retries: 0 } });
+    delivery.settled = true;
+    this.#running.add(delivery);
+    try {
+      let failure: Error | undefined;
+      try {
+        await this.#runner.run(delivery);
+        this.#options.counters.handled++;
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+      await settle(failure);
+    } finally {
+      this.#running.delete(delivery);
+      this.#next();
+    }
+  }
+
+  /**
    * Waits until nothing is running, buffered or being dead-lettered, for at most
    * `timeoutMs`. Then aborts what is left through `ctx.signal`, dead-letters it
    * (`shutdown-timeout`) and waits up to `graceMs` for those writes.
@@ -114,8 +140,18 @@ export class Dispatcher {
 
   async #run(delivery: Delivery): Promise<void> {
     this.#running.add(delivery);
+    const subscription = delivery.subscription;
     try {
-      await this.#runner.run(delivery);
+      if (subscription.policy.timeoutMs === undefined) {
+        // The common case, inline: one await per delivery that succeeds at once.
+        try {
+          await subscription.handler(delivery.envelope, this.#runner.firstContext(delivery));
+        } catch (error) {
+          await this.#runner.recover(delivery, error);
+        }
+      } else {
+        await this.#runner.run(delivery);
+      }
       delivery.settled = true;
       if (!delivery.abandoned) this.#options.counters.handled++;
     } catch (error) {

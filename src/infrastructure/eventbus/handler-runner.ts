@@ -35,17 +35,35 @@ export class HandlerRunner {
     try {
       await this.#attempt(delivery, 1);
     } catch (first) {
-      const policy = delivery.subscription.policy;
-      if (policy.retries === 0 || first instanceof AbortError) throw unwrap(first);
-      await pRetry((n) => (n === 1 ? Promise.reject(first) : this.#attempt(delivery, n)), {
-        retries: policy.retries,
-        minTimeout: policy.minTimeoutMs,
-        maxTimeout: policy.maxTimeoutMs,
-        factor: policy.factor,
-        randomize: policy.jitter,
-        signal: this.#signal,
-      });
+      await this.#retry(delivery, first);
     }
+  }
+
+  /**
+   * The first attempt's context, for callers that run the first attempt
+   * themselves (no timeout configured) and call {@link recover} if it throws.
+   */
+  firstContext(delivery: Delivery): DeliveryContext {
+    delivery.attempts = 1;
+    return new DeliveryContext(delivery.envelope, delivery.subscription.name, 1, this.#signal, this.#logger, this.#publish);
+  }
+
+  /** Records a failed first attempt and retries; rejects once it will not be retried. */
+  recover(delivery: Delivery, thrown: unknown): Promise<void> {
+    return this.#retry(delivery, this.#failure(delivery, 1, thrown));
+  }
+
+  async #retry(delivery: Delivery, first: unknown): Promise<void> {
+    const policy = delivery.subscription.policy;
+    if (policy.retries === 0 || first instanceof AbortError) throw unwrap(first);
+    await pRetry((n) => (n === 1 ? Promise.reject(first) : this.#attempt(delivery, n)), {
+      retries: policy.retries,
+      minTimeout: policy.minTimeoutMs,
+      maxTimeout: policy.maxTimeoutMs,
+      factor: policy.factor,
+      randomize: policy.jitter,
+      signal: this.#signal,
+    });
   }
 
   async #attempt(delivery: Delivery, attempt: number): Promise<void> {
@@ -61,21 +79,27 @@ export class HandlerRunner {
         await this.#attemptWithTimeout(delivery, attempt, timeoutMs);
       }
     } catch (thrown) {
-      const error = normalise(thrown);
-      delivery.recordFailure(toDeadLetterError(error));
-      this.#logger.warn(
-        {
-          eventId: envelope.id,
-          type: envelope.type,
-          correlationId: envelope.correlationId,
-          handler: subscription.name,
-          attempt,
-          err: error,
-        },
-        'handler attempt failed',
-      );
-      throw NonRetryableError.is(error) ? new AbortError(error) : error;
+      throw this.#failure(delivery, attempt, thrown);
     }
+  }
+
+  /** Logs and records a failed attempt; returns what p-retry should see (AbortError stops it). */
+  #failure(delivery: Delivery, attempt: number, thrown: unknown): Error {
+    const { envelope, subscription } = delivery;
+    const error = normalise(thrown);
+    delivery.recordFailure(toDeadLetterError(error));
+    this.#logger.warn(
+      {
+        eventId: envelope.id,
+        type: envelope.type,
+        correlationId: envelope.correlationId,
+        handler: subscription.name,
+        attempt,
+        err: error,
+      },
+      'handler attempt failed',
+    );
+    return NonRetryableError.is(error) ? new AbortError(error) : error;
   }
 
   async #attemptWithTimeout(delivery: Delivery, attempt: number, timeoutMs: number): Promise<void> {

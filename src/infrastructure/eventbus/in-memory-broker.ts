@@ -1,9 +1,11 @@
+import type { WireMessage } from './transport.js';
+
 /** A receiver attached to an {@link InMemoryBroker}. */
 export interface BrokerReceiver {
   /** True when it has a handler for the type right now. */
   accepts(type: string): boolean;
   /** Takes a message; called synchronously, must defer the work. */
-  deliver(raw: string, type: string): void;
+  deliver(message: WireMessage, type: string): void;
 }
 
 /**
@@ -24,12 +26,12 @@ export class InMemoryBroker {
   }
 
   /** Hands the message to every interested receiver; returns how many there were. */
-  publish(type: string, raw: string): number {
+  publish(type: string, message: WireMessage): number {
     let receivers = 0;
     for (const receiver of this.#receivers) {
       if (!receiver.accepts(type)) continue;
       receivers++;
-      receiver.deliver(raw, type);
+      receiver.deliver(message, type);
     }
     return receivers;
   }

@@ -11,6 +11,14 @@ export interface InMemoryEventBusOptions extends BusOptions {
   readonly broker?: InMemoryBroker;
   /** Where dead letters go; pass one to inspect it from tests. @default a new InMemoryDeadLetterQueue */
   readonly deadLetterQueue?: DeadLetterQueue;
+  /**
+   * Carry envelopes as JSON, exactly as Redis would (dates become strings, no
+   * object is shared with the publisher, maxEnvelopeBytes applies). `false`
+   * hands every handler the publisher's envelope object itself: several times
+   * faster for in-process production use, but treat payloads as read-only.
+   * @default true
+   */
+  readonly serialize?: boolean;
 }
 
 /**
@@ -25,6 +33,8 @@ export class InMemoryEventBus extends TransportEventBus {
   constructor(options: InMemoryEventBusOptions = {}) {
     const broker = options.broker ?? new InMemoryBroker();
     const deadLetters = options.deadLetterQueue ?? new InMemoryDeadLetterQueue();
-    super(options, (context) => new InMemoryTransport(broker, deadLetters, context));
+    const serialize = options.serialize ?? true;
+    if (typeof serialize !== 'boolean') throw new TypeError(`Expected \`serialize\` to be a boolean, got ${JSON.stringify(serialize)}.`);
+    super(options, (context) => new InMemoryTransport(broker, deadLetters, context, serialize));
   }
 }

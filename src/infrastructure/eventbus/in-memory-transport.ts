@@ -1,23 +1,25 @@
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { BrokerReceiver, InMemoryBroker } from './in-memory-broker.js';
-import type { MessageSink, Transport, TransportContext, TransportState } from './transport.js';
+import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from './transport.js';
 
 /**
- * Carries envelopes through an {@link InMemoryBroker} as the same JSON text
- * Redis would carry, delivered on a later microtask, so handlers see exactly
- * what they would see in production (dates as strings, no shared objects with
- * the publisher) and `publish` never runs handlers synchronously.
+ * Carries envelopes through an {@link InMemoryBroker}, delivered on a later
+ * microtask so `publish` never runs handlers synchronously. By default as the
+ * same JSON text Redis would carry, so handlers see exactly what they would see
+ * in production (dates as strings, no objects shared with the publisher).
  */
 export class InMemoryTransport implements Transport, BrokerReceiver {
   readonly kind = 'memory' as const;
   readonly deadLetters: DeadLetterQueue;
+  readonly serializes: boolean;
   readonly #broker: InMemoryBroker;
   readonly #context: TransportContext;
   #sink: MessageSink | undefined;
   #receiving = false;
   #closed = false;
 
-  constructor(broker: InMemoryBroker, deadLetters: DeadLetterQueue, context: TransportContext) {
+  constructor(broker: InMemoryBroker, deadLetters: DeadLetterQueue, context: TransportContext, serializes: boolean) {
+    this.serializes = serializes;
     this.#broker = broker;
     this.deadLetters = deadLetters;
     this.#context = context;
@@ -30,8 +32,8 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
     this.#broker.attach(this);
   }
 
-  async send(type: string, raw: string): Promise<number> {
-    return this.#broker.publish(type, raw);
+  async send(type: string, message: WireMessage): Promise<number> {
+    return this.#broker.publish(type, message);
   }
 
   async sync(): Promise<void> {}
@@ -40,9 +42,9 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
     return this.#receiving && this.#context.handles(type);
   }
 
-  deliver(raw: string, type: string): void {
+  deliver(message: WireMessage, type: string): void {
     queueMicrotask(() => {
-      if (this.#receiving) this.#sink?.(raw, type, undefined);
+      if (this.#receiving) this.#sink?.(message, type, undefined);
     });
   }
 

@@ -3,10 +3,22 @@ import type {
   DeadLetterEntry,
   DeadLetterFilter,
   DeadLetterInput,
-  DeadLetterQueue,
 } from '../../domain/dead-letter.js';
+import type {
+  ReplayableDeadLetterQueue,
+  ReplayAllOptions,
+  ReplayOptions,
+  ReplayOutcome,
+  ReplayProgress,
+  ReplayReport,
+  ReplayResponder,
+  ReplayTarget,
+} from '../../domain/dead-letter-replay.js';
 import { Channels } from './channels.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
+import { RedisDeadLetterReplayer } from './dead-letter-replayer.js';
+import { ReplayChannels } from './replay-channels.js';
+import { RedisReplayResponder } from './replay-responder.js';
 
 const SCAN_CHUNK = 1000;
 
@@ -14,16 +26,28 @@ const SCAN_CHUNK = 1000;
  * The dead-letter queue in Redis: `<prefix>:dlq` is a list of entry ids, oldest
  * first, and `<prefix>:dlq:entries` a hash of entry JSON by id, so showing or
  * removing one entry does not scan the entries themselves. Both keys change
- * together in MULTI transactions.
+ * together in MULTI transactions. `<prefix>:dlq:claims` holds the claims of
+ * replays under way (see {@link RedisDeadLetterReplayer}).
+ *
+ * @example
+ * const queue = new RedisDeadLetterQueue(new Redis(process.env.REDIS_URL), 'shop');
+ * const outcome = await queue.replay(id); // runs the failed handler once on a live instance
  */
-export class RedisDeadLetterQueue implements DeadLetterQueue {
+export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   readonly #redis: Redis;
   readonly #keys: Channels;
+  readonly #replayKeys: ReplayChannels;
+  readonly #replayer: RedisDeadLetterReplayer;
 
   /** @param redis - a connected (non-subscriber) ioredis client; the queue does not close it. */
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#keys = new Channels(prefix);
+    this.#replayKeys = new ReplayChannels(prefix);
+    this.#replayer = new RedisDeadLetterReplayer(redis, this.#replayKeys, {
+      get: (id) => this.get(id),
+      ids: (filter, limit) => this.#ids(filter, limit),
+    });
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterEntry> {
@@ -65,6 +89,7 @@ export class RedisDeadLetterQueue implements DeadLetterQueue {
       .multi()
       .hdel(this.#keys.deadLetterEntries, id)
       .lrem(this.#keys.deadLetterList, 1, id)
+      .hdel(this.#replayKeys.claims, id)
       .exec()
       .then(throwOnTransactionError);
     return results[0] === 1;
@@ -74,10 +99,42 @@ export class RedisDeadLetterQueue implements DeadLetterQueue {
     const results = await this.#redis
       .multi()
       .llen(this.#keys.deadLetterList)
-      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries)
+      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#replayKeys.claims)
       .exec()
       .then(throwOnTransactionError);
     return results[0] as number;
+  }
+
+  /**
+   * Runs the entry's handler once on one live instance that has it; the entry
+   * leaves the queue only if the handler succeeded. Needs a running bus of
+   * the same prefix. Never rejects for an entry it could not replay (the
+   * outcome says why); rejects when Redis fails.
+   */
+  replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
+    return this.#replayer.replay(id, options);
+  }
+
+  /** Replays every entry matching the filter, oldest first, one at a time. */
+  replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
+    return this.#replayer.replayAll(options, onProgress);
+  }
+
+  /** The bus's side of replays; a bus calls it on start(). */
+  respondToReplays(target: ReplayTarget): ReplayResponder {
+    return new RedisReplayResponder(this.#redis, this.#replayKeys, target);
+  }
+
+  async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
+    const ids: string[] = [];
+    const filtered = filter.type !== undefined || filter.handler !== undefined;
+    for (let start = 0; ids.length < limit; start += SCAN_CHUNK) {
+      const chunk = await this.#redis.lrange(this.#keys.deadLetterList, start, start + SCAN_CHUNK - 1);
+      const matching = filtered ? (await this.#load(chunk)).filter((e) => matchesFilter(e, filter)).map((e) => e.id) : chunk;
+      ids.push(...matching.slice(0, limit - ids.length));
+      if (chunk.length < SCAN_CHUNK) break;
+    }
+    return ids;
   }
 
   async #load(ids: string[]): Promise<DeadLetterEntry[]> {

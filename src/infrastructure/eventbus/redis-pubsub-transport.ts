@@ -6,7 +6,7 @@ import { redactUrl } from './logging.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
-import type { MessageSink, Transport, TransportContext, TransportState } from './transport.js';
+import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from './transport.js';
 
 /** Settings of the Redis Pub/Sub transport. */
 export interface RedisTransportOptions {
@@ -26,6 +26,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
  */
 export class RedisPubSubTransport implements Transport {
   readonly kind = 'redis' as const;
+  readonly serializes = true;
   readonly deadLetters: DeadLetterQueue;
   readonly #options: RedisTransportOptions;
   readonly #context: TransportContext;
@@ -90,8 +91,8 @@ export class RedisPubSubTransport implements Transport {
     return this.#connecting;
   }
 
-  send(type: string, raw: string): Promise<number> {
-    return this.#publisher.publish(this.#channels.forKey(type), raw, type);
+  send(type: string, message: WireMessage): Promise<number> {
+    return this.#publisher.publish(this.#channels.forKey(type), message as string, type);
   }
 
   sync(): Promise<void> {

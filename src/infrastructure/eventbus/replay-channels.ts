@@ -14,11 +14,9 @@ export class ReplayChannels {
   readonly claims: string;
   /** Channel every bus instance listens on for replay requests. */
   readonly requests: string;
-  readonly #prefix: string;
 
-  constructor(prefix: string) {
+  constructor(readonly prefix: string) {
     const channels = new Channels(prefix);
-    this.#prefix = prefix;
     this.list = channels.deadLetterList;
     this.entries = channels.deadLetterEntries;
     this.claims = `${prefix}:dlq:claims`;
@@ -27,11 +25,11 @@ export class ReplayChannels {
 
   /** Channel a replayer session receives its replies on. */
   replies(session: string): string {
-    return `${this.#prefix}:control|reply:${session}`;
+    return `${this.prefix}:control|reply:${session}`;
   }
 
   /** Key that keeps the final outcome of one replay request for a while. */
   result(requestId: string): string {
-    return `${this.#prefix}:dlq:replay:${requestId}`;
+    return `${this.prefix}:dlq:replay:${requestId}`;
   }
 }

@@ -13,12 +13,14 @@ import type { Logger } from '../../domain/logger.js';
 import type { SubscribeOptions } from '../../domain/retry-options.js';
 import { BusCounters } from './bus-counters.js';
 import { type BusOptions, type ResolvedBusOptions, integer, resolveBusOptions } from './bus-options.js';
+import { BusReplays } from './bus-replays.js';
 import { Dispatcher } from './dispatcher.js';
 import { resolveLogger } from './logging.js';
 import { resolveRetryPolicy } from './retry-policy.js';
 import type { Subscription } from './subscription.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
-import type { Transport, TransportContext } from './transport.js';
+import type { Transport, TransportContext, WireMessage } from './transport.js';
+import { IsoClock } from './iso-clock.js';
 import { validatePublishOptions } from './publish-options.js';
 
 // Dead-letter writes and closing connections get this long after the drain deadline.
@@ -37,8 +39,10 @@ export class TransportEventBus implements EventBus {
   readonly #logger: Logger;
   readonly #counters = new BusCounters();
   readonly #registry = new SubscriptionRegistry();
+  readonly #clock = new IsoClock();
   readonly #transport: Transport;
   readonly #dispatcher: Dispatcher;
+  readonly #replays: BusReplays;
   #connecting: Promise<void> | undefined;
   #started = false;
   #shutdown: Promise<void> | undefined;
@@ -62,6 +66,13 @@ export class TransportEventBus implements EventBus {
       logger: this.#logger,
       instance: this.#options.source,
       publish: (event, publishOptions) => this.#publish(event, publishOptions),
+    });
+    this.#replays = new BusReplays(this.#transport.deadLetters, {
+      instance: this.#options.source,
+      logger: this.#logger,
+      subscription: (name) => this.#registry.byName(name),
+      closing: () => this.#shutdown !== undefined,
+      runOnce: (envelope, subscription, settle) => this.#dispatcher.runOnce(envelope, subscription, settle),
     });
   }
 
@@ -121,6 +132,7 @@ export class TransportEventBus implements EventBus {
     await this.#connecting;
     this.#started = true;
     await this.#transport.sync();
+    await this.#replays.start();
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {
@@ -156,20 +168,25 @@ export class TransportEventBus implements EventBus {
 
   #publish(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
     let envelope: MutableEnvelope;
-    let raw: string;
+    let message: WireMessage;
     try {
       envelope = this.#envelope(event, options);
-      raw = encode(envelope);
-      const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
-      if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
+      message = this.#transport.serializes ? this.#encode(envelope) : envelope;
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#transport.send(envelope.type, raw).then((receivers) => {
+    return this.#transport.send(envelope.type, message).then((receivers) => {
       this.#counters.published++;
       if (receivers === 0) this.#counters.publishedToNoSubscriber++;
       return envelope;
     });
+  }
+
+  #encode(envelope: EventEnvelope): string {
+    const raw = encode(envelope);
+    const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
+    if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
+    return raw;
   }
 
   #envelope(event: DomainEvent, options: PublishOptions | undefined): MutableEnvelope {
@@ -182,7 +199,7 @@ export class TransportEventBus implements EventBus {
     const envelope: MutableEnvelope = {
       id: randomUUID(),
       type: event.type,
-      timestamp: new Date().toISOString(),
+      timestamp: this.#clock.now(),
       correlationId: options?.correlationId ?? randomUUID(),
       source: this.#options.source,
       payload: event.payload,
@@ -192,15 +209,15 @@ export class TransportEventBus implements EventBus {
     return envelope;
   }
 
-  readonly #onMessage = (raw: string, channel: string, key: string | undefined): void => {
+  readonly #onMessage = (message: WireMessage, channel: string, key: string | undefined): void => {
     this.#counters.received++;
     let envelope: EventEnvelope;
     try {
-      envelope = decodeEnvelope(raw, this.#options.maxEnvelopeBytes);
+      envelope = typeof message === 'string' ? decodeEnvelope(message, this.#options.maxEnvelopeBytes) : message;
     } catch (error) {
       if (!(error instanceof EnvelopeDecodeError)) throw error;
       this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
-      this.#dispatcher.rejectRaw(raw, channel, error);
+      this.#dispatcher.rejectRaw(message as string, channel, error);
       return;
     }
     this.#dispatcher.dispatch(envelope, key === undefined ? this.#registry.matching(envelope.type) : this.#registry.forKey(key));
@@ -217,6 +234,7 @@ export class TransportEventBus implements EventBus {
       }
     };
     this.#logger.info({ timeoutMs, inFlight: this.#dispatcher.inFlight, buffered: this.#dispatcher.buffered }, 'shutting down');
+    await step('stop answering replays', () => this.#replays.stop());
     await step('stop receiving', () => this.#transport.stopReceiving());
     await step('drain', () => this.#dispatcher.drain(timeoutMs, SHUTDOWN_GRACE_MS));
     await step('close connections', () => this.#transport.close());

@@ -1,13 +1,17 @@
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';
 
+/** What a transport carries: the envelope's JSON text, or the envelope itself when it does not serialise. */
+export type WireMessage = string | EventEnvelope;
+
 /**
- * Receives a message: its text, the channel (or type) it came on, and the
- * subscription key Redis matched it by — undefined when the transport matches
- * nothing itself and the bus must find every handler of the event's type.
+ * Receives a message: its text (or envelope), the channel (or type) it came on,
+ * and the subscription key Redis matched it by — undefined when the transport
+ * matches nothing itself and the bus must find every handler of the event's type.
  */
-export type MessageSink = (raw: string, channel: string, key: string | undefined) => void;
+export type MessageSink = (message: WireMessage, channel: string, key: string | undefined) => void;
 
 /** What a bus shares with its transport. */
 export interface TransportContext {
@@ -34,10 +38,12 @@ export interface TransportState {
 export interface Transport {
   readonly kind: 'redis' | 'memory';
   readonly deadLetters: DeadLetterQueue;
+  /** False when envelopes travel as objects (in-memory with `serialize: false`): no JSON at all. */
+  readonly serializes: boolean;
   /** Connects and starts handing messages to `sink`. Idempotent. */
   connect(sink: MessageSink): Promise<void>;
   /** Publishes; resolves to the number of receiving instances once accepted. */
-  send(type: string, raw: string): Promise<number>;
+  send(type: string, message: WireMessage): Promise<number>;
   /** Makes the subscriptions match `context.keys()`; resolves once confirmed. */
   sync(): Promise<void>;
   /** Stops taking messages (first step of shutdown). */
