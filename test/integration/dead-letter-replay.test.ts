@@ -1,0 +1,216 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DeadLetterEntry,
+  type EventEnvelope,
+  type HandlerContext,
+  RedisDeadLetterQueue,
+  RedisEventBus,
+} from '../../src/index.js';
+import { anOrder, OrderPlaced } from '../fixtures/shop.js';
+import { useRedisServer } from '../support/redis-server.js';
+import { uniquePrefix, waitFor } from '../support/wait-for.js';
+
+const redis = useRedisServer();
+const fast = { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2, jitter: false } as const;
+
+let client: Redis;
+let prefix: string;
+const buses: RedisEventBus[] = [];
+
+beforeAll(() => {
+  client = new Redis(redis.url, { lazyConnect: true });
+});
+afterAll(() => client.disconnect());
+afterEach(async () => {
+  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
+  const keys = await client.keys(`${prefix}:*`);
+  if (keys.length > 0) await client.del(...keys);
+});
+
+function newPrefix(): string {
+  prefix = uniquePrefix();
+  return prefix;
+}
+
+function bus(instanceId: string): RedisEventBus {
+  const created = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, service: 'shop', instanceId });
+  buses.push(created);
+  return created;
+}
+
+function queue(): RedisDeadLetterQueue {
+  return new RedisDeadLetterQueue(client, prefix);
+}
+
+/** A handler that fails while `failing` is set, recording each call with the instance it ran on. */
+function switchable(calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[], instance: string, state: { failing: boolean }) {
+  return (envelope: EventEnvelope, ctx: HandlerContext) => {
+    calls.push({ instance, envelope, ctx });
+    if (state.failing) throw new Error('mail server down');
+  };
+}
+
+async function entriesOf(handler: string, count: number): Promise<DeadLetterEntry[]> {
+  await waitFor(async () => (await queue().list({ handler })).total >= count, { message: `fewer than ${count} entries of ${handler}` });
+  return (await queue().list({ handler })).entries;
+}
+
+describe('RedisDeadLetterQueue replay', () => {
+  describe('when two instances have the failed handler and another handler of the type succeeded', () => {
+    it('runs only the failed handler, once, on one instance, keeping id and correlationId, and removes the entry', async () => {
+      newPrefix();
+      const state = { failing: true };
+      const mailer: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
+      const audit: string[] = [];
+      for (const instance of ['a', 'b']) {
+        const b = bus(instance);
+        b.subscribe(OrderPlaced, switchable(mailer, instance, state), { name: 'send-receipt', ...fast });
+        b.subscribe(OrderPlaced, (e) => void audit.push(e.id), { name: 'audit' });
+        await b.start();
+      }
+      const published = await buses[0]!.publish(anOrder(1), { correlationId: 'req-1' });
+      const [entry] = await entriesOf('send-receipt', 2);
+      await waitFor(() => audit.length === 2);
+      state.failing = false;
+      const before = mailer.length;
+
+      const outcome = await queue().replay(entry!.id);
+
+      expect(outcome).toMatchObject({ id: entry!.id, status: 'replayed', handler: 'send-receipt' });
+      expect(mailer.length).toBe(before + 1);
+      const replayed = mailer.at(-1)!;
+      expect(replayed.envelope).toMatchObject({ id: published.id, correlationId: 'req-1', payload: published.payload });
+      expect(replayed.envelope.headers).toMatchObject({ 'herald-replay': '1', 'herald-dead-letter-id': entry!.id });
+      expect(replayed.ctx.attempt).toBe(1);
+      expect(audit).toHaveLength(2);
+      expect(await queue().get(entry!.id)).toBeUndefined();
+      expect(await queue().count()).toBe(1);
+      expect(await client.hlen(`${prefix}:dlq:claims`)).toBe(0);
+    });
+  });
+
+  describe('when the replayed handler fails again', () => {
+    it('keeps the entry where it was, with its replay count, time and error', async () => {
+      newPrefix();
+      const calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
+      const b = bus('a');
+      b.subscribe(OrderPlaced, switchable(calls, 'a', { failing: true }), { name: 'send-receipt', ...fast });
+      await b.start();
+      await b.publish(anOrder(1));
+      const [entry] = await entriesOf('send-receipt', 1);
+
+      const first = await queue().replay(entry!.id);
+      const second = await queue().replay(entry!.id);
+
+      expect(first).toMatchObject({ status: 'failed', code: 'handler-failed' });
+      expect(second).toMatchObject({ status: 'failed', code: 'handler-failed' });
+      expect(second.status === 'failed' && second.reason).toMatch(/send-receipt.*mail server down.*2 failed replays/);
+      expect(calls.map((c) => c.envelope.headers?.['herald-replay'])).toEqual([undefined, undefined, '1', '2']);
+      const kept = await queue().get(entry!.id);
+      expect(kept).toMatchObject({ ...entry, replays: { count: 2, lastError: { name: 'Error', message: 'mail server down' } } });
+      expect(Date.parse(kept!.replays!.lastAt)).toBeGreaterThan(Date.parse(entry!.deadLetteredAt) - 1);
+      expect(await client.lrange(`${prefix}:dlq`, 0, -1)).toEqual([entry!.id]);
+    });
+  });
+
+  describe('when no instance can run the handler', () => {
+    it('reports that no live instance listens and leaves the entry', async () => {
+      newPrefix();
+      const entry = await queue().add(failedInput('send-receipt'));
+      const outcome = await queue().replay(entry.id);
+      expect(outcome).toMatchObject({ status: 'failed', code: 'no-live-instance' });
+      expect(outcome.status === 'failed' && outcome.reason).toMatch(/No live instance of prefix .* listens.*send-receipt/);
+      expect(await queue().get(entry.id)).toEqual(entry);
+    });
+
+    it('reports that none of the live instances has the handler, without waiting for the claim timeout', async () => {
+      newPrefix();
+      const b = bus('a');
+      b.subscribe(OrderPlaced, () => {}, { name: 'audit' });
+      await b.start();
+      const entry = await queue().add(failedInput('send-receipt'));
+      const started = Date.now();
+      const outcome = await queue().replay(entry.id, { claimTimeoutMs: 10_000 });
+      expect(outcome).toMatchObject({ status: 'failed', code: 'no-handler' });
+      expect(outcome.status === 'failed' && outcome.reason).toMatch(/None of the 1 live instance .* has handler "send-receipt"/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await queue().get(entry.id)).toEqual(entry);
+    });
+
+    it('refuses an undecodable entry, saying what to do with it', async () => {
+      newPrefix();
+      const entry = await queue().add({ ...failedInput(undefined), reason: 'undecodable', raw: '{nope', envelope: undefined });
+      const outcome = await queue().replay(entry.id);
+      expect(outcome).toMatchObject({ status: 'failed', code: 'unreplayable' });
+      expect(outcome.status === 'failed' && outcome.reason).toMatch(/no decodable event.*herald dlq remove/);
+    });
+
+    it('reports an unknown id', async () => {
+      newPrefix();
+      expect(await queue().replay('no-such-id')).toMatchObject({ status: 'failed', code: 'not-found' });
+    });
+  });
+
+  describe('when two replays of one entry race', () => {
+    it('runs the handler once; the other replay reports the entry busy or gone', async () => {
+      newPrefix();
+      const calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
+      const state = { failing: true };
+      for (const instance of ['a', 'b', 'c']) {
+        const b = bus(instance);
+        b.subscribe(OrderPlaced, async (e, ctx) => {
+          await switchable(calls, instance, state)(e, ctx);
+          if (!state.failing) await new Promise((resolve) => setTimeout(resolve, 200));
+        }, { name: 'send-receipt', ...fast });
+        await b.start();
+      }
+      await buses[0]!.publish(anOrder(1));
+      const [entry] = await entriesOf('send-receipt', 3);
+      state.failing = false;
+      const before = calls.length;
+
+      const outcomes = await Promise.all([queue().replay(entry!.id), queue().replay(entry!.id), queue().replay(entry!.id)]);
+
+      expect(calls.length - before).toBe(1);
+      expect(outcomes.filter((o) => o.status === 'replayed')).toHaveLength(1);
+      for (const o of outcomes.filter((o) => o.status === 'failed')) expect(['busy', 'not-found']).toContain(o.status === 'failed' && o.code);
+      expect(await queue().get(entry!.id)).toBeUndefined();
+    });
+  });
+
+  describe('replayAll', () => {
+    it('replays the matching entries oldest first, reporting progress, and leaves the others', async () => {
+      newPrefix();
+      const seen: string[] = [];
+      const b = bus('a');
+      b.subscribe(OrderPlaced, (e) => void seen.push((e.payload as { orderId: string }).orderId), { name: 'send-receipt' });
+      await b.start();
+      const entries = [];
+      for (let i = 0; i < 3; i++) entries.push(await queue().add(failedInput('send-receipt', i)));
+      const other = await queue().add(failedInput('charge-card', 9));
+      const progress: number[] = [];
+
+      const report = await queue().replayAll({ handler: 'send-receipt' }, (p) => progress.push(p.done * 10 + p.total));
+
+      expect(report).toEqual({ replayed: entries.map((e) => e.id), failed: [] });
+      expect(seen).toEqual(['o-0', 'o-1', 'o-2']);
+      expect(progress).toEqual([13, 23, 33]);
+      expect((await queue().list()).entries.map((e) => e.id)).toEqual([other.id]);
+    });
+  });
+});
+
+function failedInput(handler: string | undefined, n = 1) {
+  const now = new Date().toISOString();
+  const envelope = { id: `evt-${n}`, type: 'order.placed', timestamp: now, correlationId: `req-${n}`, payload: anOrder(n).payload };
+  return {
+    reason: 'retries-exhausted' as const,
+    envelope,
+    ...(handler === undefined ? {} : { handler }),
+    error: { name: 'Error', message: 'mail server down' },
+    attempts: 2,
+    firstFailedAt: now,
+    lastFailedAt: now,
+  };
+}
