@@ -63,7 +63,7 @@ export interface RedisHandle {
 }
 
 /** True unless tests run against an external `REDIS_URL`; use with `it.skipIf(!canRestartRedis)`. */
-export const canRestartRedis: boolean = !process.env['REDIS_URL'];
+export const canRestartRedis: boolean = !process.env['REDIS_URL'] && findRedisServerBinary() !== undefined;
 
 // ---------------------------------------------------------------------------
 // Leak protection: whatever is still running when the process exits is
@@ -476,7 +476,59 @@ export class ExternalRedis implements RedisHandle {
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisHandle> {
   const external = process.env['REDIS_URL'];
   if (external) return new ExternalRedis(external);
+  if (findRedisServerBinary(options.bin) === undefined && (await dockerReachable())) return ContainerRedis.start();
   return RedisServer.start(options);
+}
+
+/**
+ * Redis in a container, used only where no redis-server binary exists but a
+ * Docker engine answers. `@testcontainers/redis` is not a dependency (no engine
+ * runs on our machines or in CI), so it is loaded on demand.
+ */
+export class ContainerRedis implements RedisHandle {
+  readonly canRestart = false;
+  readonly pid = undefined;
+
+  private constructor(
+    readonly url: string,
+    readonly host: string,
+    readonly port: number,
+    private readonly container: { stop(): Promise<unknown> },
+  ) {}
+
+  static async start(): Promise<ContainerRedis> {
+    const moduleName = '@testcontainers/redis';
+    let module: { RedisContainer: new (image: string) => { start(): Promise<StartedContainer> } };
+    try {
+      module = (await import(moduleName)) as typeof module;
+    } catch {
+      throw new Error(
+        'No redis-server binary, but Docker is reachable: install the container module with ' +
+          '`npm i -D @testcontainers/redis@^11` (11.x runs on Node 20), or install redis-server, or set REDIS_URL.',
+      );
+    }
+    const started = await new module.RedisContainer('redis:7').start();
+    return new ContainerRedis(started.getConnectionUrl(), started.getHost(), started.getPort(), started);
+  }
+
+  kill(): Promise<void> {
+    return Promise.reject(new Error('Kill/restart tests need a private redis-server; guard them with it.skipIf(!canRestartRedis).'));
+  }
+
+  restart(): Promise<void> {
+    return this.kill();
+  }
+
+  async stop(): Promise<void> {
+    await this.container.stop();
+  }
+}
+
+interface StartedContainer {
+  getConnectionUrl(): string;
+  getHost(): string;
+  getPort(): number;
+  stop(): Promise<unknown>;
 }
 
 /** Getter object returned by {@link useRedisServer}. */
