@@ -1,0 +1,10 @@
+import { processIo } from './cli-io.js';
+import { openRedisDeadLetterQueue } from '../infrastructure/eventbus/open-redis-dead-letter-queue.js';
+import { runCli } from './run-cli.js';
+
+// Entry point of `herald` (bin/herald.js imports the compiled copy).
+const io = processIo();
+process.exitCode = await runCli(process.argv.slice(2), {
+  io,
+  open: ({ redisUrl, prefix }) => openRedisDeadLetterQueue({ redisUrl, prefix }),
+});

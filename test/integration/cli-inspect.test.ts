@@ -1,0 +1,195 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DeadLetterEntry, type DeadLetterInput, RedisDeadLetterQueue } from '../../src/index.js';
+import { useRedisServer } from '../support/redis-server.js';
+import { uniquePrefix } from '../support/wait-for.js';
+import { herald, heraldJson } from './cli-harness.js';
+
+const redis = useRedisServer();
+let client: Redis;
+let prefix: string;
+let queue: RedisDeadLetterQueue;
+
+beforeAll(() => {
+  client = new Redis(redis.url);
+});
+afterAll(() => client.disconnect());
+beforeEach(() => {
+  prefix = uniquePrefix();
+  queue = new RedisDeadLetterQueue(client, prefix);
+});
+afterEach(async () => {
+  const keys = await client.keys(`${prefix}:*`);
+  if (keys.length > 0) await client.del(...keys);
+});
+
+/** Common flags: the private Redis and this test's prefix. */
+function at(...args: string[]): string[] {
+  return [...args, '--redis-url', redis.url, '--prefix', prefix];
+}
+
+function failure(type: string, handler: string, n: number): DeadLetterInput {
+  const now = new Date().toISOString();
+  return {
+    reason: 'retries-exhausted',
+    envelope: { id: `evt-${n}`, type, timestamp: now, correlationId: `req-${n}`, payload: { n } },
+    handler,
+    error: { name: 'SmtpError', message: `421 try later (${n})`, stack: `SmtpError: 421\n    at send (mailer.ts:${n}:1)` },
+    attempts: 4,
+    firstFailedAt: now,
+    lastFailedAt: now,
+    instance: 'shop/i-1',
+  };
+}
+
+async function seed(): Promise<DeadLetterEntry[]> {
+  return [
+    await queue.add(failure('user.registered', 'send-welcome-email', 1)),
+    await queue.add(failure('order.placed', 'charge-card', 2)),
+    await queue.add(failure('user.registered', 'send-welcome-email', 3)),
+  ];
+}
+
+describe('herald dlq count, list and show', () => {
+  it('prints the count, the list and one entry as JSON documents', async () => {
+    const entries = await seed();
+
+    const count = await heraldJson(at('dlq', 'count'));
+    const list = await heraldJson(at('dlq', 'list'));
+    const show = await heraldJson(at('dlq', 'show', entries[1]!.id));
+
+    expect(count).toMatchObject({ run: { code: 0 }, doc: { count: 3 } });
+    expect(list.run.code).toBe(0);
+    expect(list.doc).toEqual({ total: 3, entries });
+    expect(show.run.code).toBe(0);
+    expect(show.doc).toEqual(entries[1]);
+  });
+
+  it('pages and filters the list by type and handler', async () => {
+    const entries = await seed();
+
+    const page = await heraldJson(at('dlq', 'list', '--limit', '1', '--offset', '1'));
+    const byType = await heraldJson(at('dlq', 'list', '--type', 'user.registered'));
+    const byHandler = await heraldJson(at('dlq', 'list', '--handler', 'charge-card'));
+
+    expect(page.doc).toEqual({ total: 3, entries: [entries[1]] });
+    expect(byType.doc).toEqual({ total: 2, entries: [entries[0], entries[2]] });
+    expect(byHandler.doc).toEqual({ total: 1, entries: [entries[1]] });
+  });
+
+  it('prints an aligned table with id, type, handler, attempts, error and age', async () => {
+    const entries = await seed();
+    const { code, stdout } = await herald(at('dlq', 'list'));
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^ID\s+TYPE\s+HANDLER\s+ATTEMPTS\s+ERROR\s+AGE$/);
+    const column = (title: string) => lines[0]!.indexOf(title);
+    entries.forEach((entry, i) => {
+      const row = lines[i + 1]!;
+      expect(row.startsWith(entry.id)).toBe(true);
+      expect(row.slice(column('TYPE')).startsWith(entry.type)).toBe(true);
+      expect(row.slice(column('HANDLER')).startsWith(entry.handler!)).toBe(true);
+      expect(row.slice(column('ATTEMPTS')).startsWith('4 ')).toBe(true);
+      expect(row.slice(column('ERROR'))).toMatch(/^SmtpError: 421 try later/);
+      expect(row.slice(column('AGE'))).toMatch(/^\d+s$/);
+    });
+    expect(stdout).toContain(`Showing 1-3 of 3 under prefix "${prefix}".`);
+  });
+
+  it('shows one entry in full for people, with the stack and the envelope', async () => {
+    const [entry] = await seed();
+    const { code, stdout } = await herald(at('dlq', 'show', entry!.id));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`id:\\s+${entry!.id}`));
+    expect(stdout).toMatch(/handler:\s+send-welcome-email/);
+    expect(stdout).toMatch(/correlation id:\s+req-1/);
+    expect(stdout).toContain('at send (mailer.ts:1:1)');
+    expect(stdout).toContain('"correlationId": "req-1"');
+  });
+
+  it('takes the Redis URL and the prefix from REDIS_URL and HERALD_PREFIX', async () => {
+    await seed();
+    const { doc } = await heraldJson(['dlq', 'count'], { REDIS_URL: redis.url, HERALD_PREFIX: prefix });
+    expect(doc).toEqual({ count: 3 });
+  });
+});
+
+describe('herald dlq remove and purge', () => {
+  it('removes one entry by id', async () => {
+    const entries = await seed();
+    const { run, doc } = await heraldJson(at('dlq', 'remove', entries[0]!.id));
+    expect(run.code).toBe(0);
+    expect(doc).toEqual({ removed: entries[0]!.id });
+    expect(await queue.get(entries[0]!.id)).toBeUndefined();
+    expect(await queue.count()).toBe(2);
+  });
+
+  it('refuses to purge without --yes when stdin is not a terminal, and deletes nothing', async () => {
+    await seed();
+    const { code, stderr } = await herald(at('dlq', 'purge'));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/purge deletes all 3 dead letters .*pass --yes/);
+    expect(await queue.count()).toBe(3);
+  });
+
+  it('purges with --yes', async () => {
+    await seed();
+    const { run, doc } = await heraldJson(at('dlq', 'purge', '--yes'));
+    expect(run.code).toBe(0);
+    expect(doc).toEqual({ purged: 3 });
+    expect(await queue.count()).toBe(0);
+  });
+});
+
+describe('herald dlq errors', () => {
+  it.each([['show'], ['remove'], ['replay']])('exits 1 on an unknown id for %s, saying how to find ids', async (command) => {
+    await seed();
+    const { code, stderr } = await herald(at('dlq', command, 'no-such-id'));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/No dead letter with id "no-such-id" under prefix .*herald dlq list/);
+    expect(await queue.count()).toBe(3);
+  });
+
+  it('prints a JSON error document for an unknown id with --json', async () => {
+    const { run, doc } = await heraldJson(at('dlq', 'show', 'no-such-id'));
+    expect(run.code).toBe(1);
+    expect(doc).toMatchObject({ error: { code: 'not-found', message: expect.stringContaining('no-such-id') } });
+  });
+
+  it('exits 1 when Redis is unreachable, without printing the password', async () => {
+    const { code, stdout, stderr } = await herald(['dlq', 'count', '--redis-url', 'redis://ops:s3cret@127.0.0.1:1/0', '--prefix', prefix]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Cannot reach Redis at redis:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:1.*Check --redis-url/);
+    expect(stdout + stderr).not.toContain('s3cret');
+  });
+
+  it.each([
+    [['dlq', 'list', '--limit', 'ten']],
+    [['dlq', 'list', '--bogus']],
+    [['dlq', 'lisst']],
+    [['dlq']],
+    [['dlq', 'show']],
+    [['dlq', 'replay']],
+    [['dlq', 'replay', 'some-id', '--all']],
+    [['dlq', 'replay', 'some-id', '--handler', 'h']],
+    [['dlq', 'count', '--prefix', 'bad|prefix']],
+  ])('exits 2 on a usage error: %j', async (args) => {
+    const { code, stderr } = await herald([...args, '--redis-url', redis.url]);
+    expect(code).toBe(2);
+    expect(stderr.length).toBeGreaterThan(0);
+  });
+
+  it('exits 2 when no Redis URL is given', async () => {
+    const { code, stderr } = await herald(['dlq', 'count']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--redis-url .* REDIS_URL/);
+  });
+
+  it.each(['count', 'list', 'show', 'replay', 'remove', 'purge'])('prints help for dlq %s', async (command) => {
+    const { code, stdout } = await herald(['dlq', command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: herald dlq ${command}`);
+    expect(stdout).toContain('--redis-url');
+    expect(stdout).toContain('--json');
+  });
+});
