@@ -47,3 +47,18 @@ export { subscribeHandler } from './application/handler-discovery.js';
 export { eventBusModule } from './application/event-bus.module.js';
 export type { EventBusModuleOptions } from './application/event-bus.module.js';
 export { TYPES } from './application/tokens.js';
+
+export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER, isReplayable } from './domain/dead-letter-replay.js';
+export type {
+  ReplayableDeadLetterQueue,
+  ReplayAllOptions,
+  ReplayFailureCode,
+  ReplayOptions,
+  ReplayOutcome,
+  ReplayProgress,
+  ReplayReport,
+  ReplayResponder,
+  ReplayTarget,
+} from './domain/dead-letter-replay.js';
+export { openRedisDeadLetterQueue } from './infrastructure/eventbus/open-redis-dead-letter-queue.js';
+export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/eventbus/open-redis-dead-letter-queue.js';
