@@ -179,6 +179,35 @@ describe('RedisDeadLetterQueue replay', () => {
     });
   });
 
+  describe('when the instance shuts down while the replayed handler runs', () => {
+    it('drains the replay like other in-flight work, removing the entry before it closes', async () => {
+      newPrefix();
+      const b = bus('a');
+      let release!: () => void;
+      const started = new Promise<void>((resolve) => {
+        b.subscribe(OrderPlaced, () => {
+          resolve();
+          return new Promise<void>((done) => (release = done));
+        }, { name: 'send-receipt' });
+      });
+      await b.start();
+      const entry = await queue().add(failedInput('send-receipt'));
+
+      const replay = queue().replay(entry.id);
+      await started;
+      expect(b.stats().inFlight).toBe(1);
+      let closed = false;
+      const shutdown = b.shutdown({ timeoutMs: 5_000 }).then(() => (closed = true));
+      await quietWindow(300);
+      expect(closed).toBe(false);
+      release();
+      await shutdown;
+
+      expect(await replay).toMatchObject({ status: 'replayed' });
+      expect(await queue().get(entry.id)).toBeUndefined();
+    });
+  });
+
   describe('replayAll', () => {
     it('replays the matching entries oldest first, reporting progress, and leaves the others', async () => {
       newPrefix();
@@ -200,6 +229,11 @@ describe('RedisDeadLetterQueue replay', () => {
     });
   });
 });
+
+/** A deliberate pause in which nothing is expected to happen. */
+function quietWindow(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 function failedInput(handler: string | undefined, n = 1) {
   const now = new Date().toISOString();
