@@ -20,7 +20,7 @@ export interface HandlerContext {
    * Publishes a follow-up event that inherits this event's correlationId and has
    * this event's id as causationId. Works while the bus drains on shutdown.
    */
-  publish<P>(event: DomainEvent<P>, options?: Omit<PublishOptions, 'causationId'>): Promise<EventEnvelope<P>>;
+  publish<P>(event: DomainEvent<P>, options?: Pick<PublishOptions, 'headers'>): Promise<EventEnvelope<P>>;
 }
 
 /** A function that handles one event. Throw (or reject) to fail the attempt. */

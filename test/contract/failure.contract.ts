@@ -113,6 +113,17 @@ export function failureContract(factory: () => BusFactory): void {
       expect(entry).toMatchObject({ reason: 'non-retryable', attempts: 2 });
     });
 
+    it('records NonRetryableError on the last allowed attempt as non-retryable', async () => {
+      const bus = t.bus();
+      bus.subscribe(OrderPlaced, (_e, ctx) => {
+        throw ctx.attempt < 2 ? new Error('blip') : new NonRetryableError('hopeless');
+      }, { name: 'validate', retries: 1, ...fast });
+      await bus.start();
+      await bus.publish(anOrder(1));
+      const entry = await onlyEntry(bus);
+      expect(entry).toMatchObject({ reason: 'non-retryable', attempts: 2 });
+    });
+
     it('treats a TypeError as a bug: one attempt, reason non-retryable', async () => {
       const bus = t.bus();
       let calls = 0;

@@ -5,20 +5,18 @@ import { deliveryContract } from './delivery.contract.js';
 import { failureContract } from './failure.contract.js';
 import { lifecycleContract } from './lifecycle.contract.js';
 
-// Buses with one prefix share a broker, as instances of one service share a Redis.
-const brokers = new Map<string, InMemoryBroker>();
+// Every bus shares one broker, as every service shares one Redis; prefixes keep them apart.
+const broker = new InMemoryBroker();
 const queues = new Map<string, InMemoryDeadLetterQueue>();
 
 const factory: BusFactory = {
   name: 'InMemoryEventBus',
   capabilities: { fanOutAcrossInstances: true, rawInjection: true },
   create(prefix, options) {
-    let broker = brokers.get(prefix);
-    if (!broker) brokers.set(prefix, (broker = new InMemoryBroker()));
     return new InMemoryEventBus({ ...options, prefix, broker, deadLetterQueue: this.deadLetters(prefix) });
   },
   async injectRaw(prefix, type, raw) {
-    brokers.get(prefix)?.publish(type, raw);
+    broker.publish(prefix, type, raw);
   },
   deadLetters(prefix) {
     let queue = queues.get(prefix);
@@ -26,7 +24,6 @@ const factory: BusFactory = {
     return queue;
   },
   async cleanup(prefix) {
-    brokers.delete(prefix);
     queues.delete(prefix);
   },
 };

@@ -60,6 +60,34 @@ export function lifecycleContract(factory: () => BusFactory): void {
     });
   });
 
+  describe('when a message is seen through several subscriptions', () => {
+    it.runIf(factory().capabilities.rawInjection)('dead-letters garbage once and counts it once', async () => {
+      const bus = t.bus();
+      bus.subscribe(OrderPlaced, () => {}, { name: 'exact' });
+      bus.subscribe('order.*', () => {}, { name: 'pattern' });
+      bus.subscribe('*', () => {}, { name: 'all' });
+      await bus.start();
+      await factory().injectRaw(t.prefix, 'order.placed', '{"broken":');
+      await bus.publish(anOrder(1));
+      await waitFor(() => bus.stats().handled === 3);
+      expect(await bus.deadLetters.count()).toBe(1);
+      expect(bus.stats().received).toBe(2);
+    });
+
+    it.runIf(factory().capabilities.rawInjection)('refuses an envelope whose type does not match its channel', async () => {
+      const bus = t.bus();
+      const ran: string[] = [];
+      bus.subscribe(OrderPlaced, (e) => void ran.push(e.type), { name: 'placed' });
+      await bus.start();
+      const foreign = { id: 'e1', type: 'order.cancelled', timestamp: new Date().toISOString(), correlationId: 'c1', payload: {} };
+      await factory().injectRaw(t.prefix, 'order.placed', JSON.stringify(foreign));
+      await waitFor(async () => (await bus.deadLetters.count()) === 1);
+      const { entries } = await bus.deadLetters.list();
+      expect(entries[0]).toMatchObject({ reason: 'undecodable', error: { message: expect.stringContaining('order.cancelled') } });
+      expect(ran).toEqual([]);
+    });
+  });
+
   describe('when an oversized message arrives', () => {
     it.runIf(factory().capabilities.rawInjection)('dead-letters it as too-large with the start of its text', async () => {
       const bus = t.bus({ maxEnvelopeBytes: 1_024 });

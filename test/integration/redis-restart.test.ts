@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PublishTimeoutError, RedisConnectionError, RedisEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
@@ -107,6 +109,26 @@ describe.skipIf(!canRestartRedis)('RedisEventBus when Redis goes away', () => {
     // The subscriber may or may not be back before the PUBLISH: Pub/Sub is at-most-once, and the
     // zero-receiver case is counted rather than hidden.
     await waitFor(() => seen.includes(envelope.id) || bus.stats().publishedToNoSubscriber === 1);
+  });
+});
+
+describe.skipIf(!canRestartRedis)('RedisEventBus when Redis is down at shutdown', () => {
+  it('logs a dead letter it cannot write in full and counts it, instead of losing it silently', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+    const bus = newBus({ logger });
+    bus.subscribe(OrderPlaced, (_e, ctx) => {
+      if (ctx.attempt === 1) return new Promise((_, reject) => setTimeout(reject, 100, new Error('late failure')));
+    }, { name: 'doomed', retries: 0 });
+    await bus.start();
+    const envelope = await bus.publish(anOrder(1));
+    await waitFor(() => bus.stats().inFlight === 1);
+    await redis.server.kill('SIGKILL');
+    await bus.shutdown({ timeoutMs: 1_000 });
+    expect(bus.stats()).toMatchObject({ deadLettered: 0, deadLetterWriteFailures: 1 });
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; entry?: { envelope?: { id: string }; handler?: string } });
+    const lost = logged.find((l) => l.msg.startsWith('could not write dead letter'));
+    expect(lost?.entry).toMatchObject({ handler: 'doomed', envelope: { id: envelope.id } });
   });
 });
 

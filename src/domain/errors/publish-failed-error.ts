@@ -10,7 +10,7 @@ export class PublishFailedError extends HeraldError {
   constructor(readonly eventType: string, options?: ErrorOptions) {
     super(
       `Publishing event "${eventType}" failed: ${causeMessage(options?.cause)}. ` +
-        'Redis may or may not have received it; retry the publish if your handlers tolerate a duplicate (event ids make them detectable).',
+        'Redis may or may not have received it. A retried publish gets a new event id, so retry only if handlers tolerate a duplicate (deduplicate on a business key such as an order id).',
       options,
     );
   }

@@ -5,6 +5,12 @@ import type { BusCounters } from './bus-counters.js';
 const WRITE_ATTEMPTS = 3;
 const WRITE_RETRY_DELAY_MS = 250;
 
+interface PendingWrite {
+  readonly input: DeadLetterInput;
+  /** Set once the write was reported lost; a late success is then only logged. */
+  givenUp: boolean;
+}
+
 /**
  * Writes dead letters, retrying a write that was on the wire when a connection
  * dropped, and keeping track of writes still running so shutdown can wait for
@@ -13,6 +19,7 @@ const WRITE_RETRY_DELAY_MS = 250;
  */
 export class DeadLetterWriter {
   readonly #pending = new Set<Promise<void>>();
+  readonly #inputs = new Map<Promise<void>, PendingWrite>();
   #closed = false;
 
   readonly #queue: DeadLetterQueue;
@@ -27,9 +34,14 @@ export class DeadLetterWriter {
 
   /** Writes the entry; resolves when written or given up (never rejects). */
   write(input: DeadLetterInput): Promise<void> {
-    const job = this.#write(input);
+    const write: PendingWrite = { input, givenUp: false };
+    const job = this.#write(write);
     this.#pending.add(job);
-    void job.finally(() => this.#pending.delete(job));
+    this.#inputs.set(job, write);
+    void job.finally(() => {
+      this.#pending.delete(job);
+      this.#inputs.delete(job);
+    });
     return job;
   }
 
@@ -42,15 +54,35 @@ export class DeadLetterWriter {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
-  /** Stops retrying failed writes (the connection is about to close). */
+  /**
+   * Stops retrying, and gives up on writes still waiting (Redis unreachable at
+   * shutdown): each is counted and logged with its whole entry, so it can be
+   * recovered from the logs rather than vanish with the process.
+   */
   close(): void {
     this.#closed = true;
+    for (const write of this.#inputs.values()) this.#giveUp(write, new Error('still pending when the bus closed'));
   }
 
-  async #write(input: DeadLetterInput): Promise<void> {
+  #giveUp(write: PendingWrite, error: unknown): void {
+    if (write.givenUp) return;
+    write.givenUp = true;
+    this.#counters.deadLetterWriteFailures++;
+    this.#logger.error(
+      { entry: write.input, err: error },
+      'could not write dead letter; the entry is logged here in full so it can be recovered',
+    );
+  }
+
+  async #write(write: PendingWrite): Promise<void> {
+    const input = write.input;
     for (let attempt = 1; ; attempt++) {
       try {
         const entry = await this.#queue.add(input);
+        if (write.givenUp) {
+          this.#logger.warn({ deadLetterId: entry.id }, 'a dead letter reported as lost was written after all');
+          return;
+        }
         this.#counters.deadLettered++;
         this.#logger.error(
           {
@@ -68,11 +100,7 @@ export class DeadLetterWriter {
         return;
       } catch (error) {
         if (attempt >= WRITE_ATTEMPTS || this.#closed) {
-          this.#counters.deadLetterWriteFailures++;
-          this.#logger.error(
-            { entry: input, err: error },
-            'could not write dead letter; the entry is logged here in full so it can be recovered',
-          );
+          this.#giveUp(write, error);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_DELAY_MS * attempt));

@@ -38,9 +38,9 @@ export class DeliveryContext implements HandlerContext {
     return this.#logger;
   }
 
-  publish<P>(event: DomainEvent<P>, options?: Omit<PublishOptions, 'causationId'>): Promise<EventEnvelope<P>> {
+  publish<P>(event: DomainEvent<P>, options?: Pick<PublishOptions, 'headers'>): Promise<EventEnvelope<P>> {
     return this.#publisher(event, {
-      ...options,
+      ...(options?.headers ? { headers: options.headers } : {}),
       correlationId: this.envelope.correlationId,
       causationId: this.envelope.id,
     }) as Promise<EventEnvelope<P>>;

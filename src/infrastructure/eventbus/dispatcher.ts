@@ -1,6 +1,7 @@
 import type { DeadLetterInput, DeadLetterQueue, DeadLetterReason } from '../../domain/dead-letter.js';
 import { toDeadLetterError } from '../../domain/dead-letter.js';
 import { DeliveryAbortedError } from '../../domain/errors/delivery-aborted-error.js';
+import { NonRetryableError } from '../../domain/errors/non-retryable-error.js';
 import type { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
@@ -192,7 +193,8 @@ export class Dispatcher {
 
   #failureOf(delivery: Delivery, error: unknown): DeadLetterInput {
     const maxAttempts = delivery.subscription.policy.retries + 1;
-    const reason: DeadLetterReason = delivery.attempts < maxAttempts ? 'non-retryable' : 'retries-exhausted';
+    const reason: DeadLetterReason =
+      NonRetryableError.is(error) || delivery.attempts < maxAttempts ? 'non-retryable' : 'retries-exhausted';
     return this.#input(delivery, reason, toDeadLetterError(error));
   }
 

@@ -23,7 +23,7 @@ export interface InMemoryEventBusOptions extends BusOptions {
 
 /**
  * The event bus in one process, with the Redis bus's semantics: envelopes go
- * through JSON, handlers run after `publish` resolved, retries and dead letters
+ * through JSON, handlers start on a later microtask (never inside `publish`), retries and dead letters
  * work the same. For development and for unit-testing your handlers.
  *
  * @example

@@ -12,6 +12,7 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
   readonly kind = 'memory' as const;
   readonly deadLetters: DeadLetterQueue;
   readonly serializes: boolean;
+  readonly prefix: string;
   readonly #broker: InMemoryBroker;
   readonly #context: TransportContext;
   #sink: MessageSink | undefined;
@@ -20,6 +21,7 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
 
   constructor(broker: InMemoryBroker, deadLetters: DeadLetterQueue, context: TransportContext, serializes: boolean) {
     this.serializes = serializes;
+    this.prefix = context.prefix;
     this.#broker = broker;
     this.deadLetters = deadLetters;
     this.#context = context;
@@ -33,7 +35,7 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
   }
 
   async send(type: string, message: WireMessage): Promise<number> {
-    return this.#broker.publish(type, message);
+    return this.#broker.publish(this.prefix, type, message);
   }
 
   async sync(): Promise<void> {}

@@ -96,7 +96,11 @@ export class RedisPubSubTransport implements Transport {
   }
 
   sync(): Promise<void> {
-    return this.#subscriber.sync();
+    const { redisUrl, connectTimeoutMs } = this.#options;
+    return this.#subscriber.confirm(
+      connectTimeoutMs,
+      (cause) => new RedisConnectionError(redactUrl(redisUrl), connectTimeoutMs, { cause }),
+    );
   }
 
   async stopReceiving(): Promise<void> {

@@ -67,6 +67,40 @@ export class RedisSubscriber {
     return run;
   }
 
+  /**
+   * Syncs until Redis confirmed every subscription, riding out a reconnect that
+   * happens meanwhile; rejects with the reason after `timeoutMs`.
+   */
+  async confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      try {
+        await this.sync();
+      } catch (error) {
+        lastError = error;
+      }
+      if (this.pending === 0 || !this.#receiving) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || !(await this.#readyWithin(remaining))) throw onTimeout(lastError);
+    }
+  }
+
+  #readyWithin(ms: number): Promise<boolean> {
+    if (this.#redis.status === 'ready') return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50), true));
+    return new Promise((resolve) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#redis.off('ready', onReady);
+        resolve(false);
+      }, ms);
+      this.#redis.once('ready', onReady);
+    });
+  }
+
   /** Stops delivering and drops the connection, so nothing more is taken in. */
   stop(): void {
     this.#receiving = false;

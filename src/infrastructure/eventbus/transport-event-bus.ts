@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
-import { decodeEnvelope, encodeEnvelope, exceedsBytes } from '../../domain/envelope-codec.js';
+import { encodeEnvelope, exceedsBytes } from '../../domain/envelope-codec.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
-import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import { PayloadTooLargeError } from '../../domain/errors/payload-too-large-error.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
@@ -15,6 +14,7 @@ import { BusCounters } from './bus-counters.js';
 import { type BusOptions, type ResolvedBusOptions, integer, resolveBusOptions } from './bus-options.js';
 import { BusReplays } from './bus-replays.js';
 import { Dispatcher } from './dispatcher.js';
+import { MessageIntake } from './message-intake.js';
 import { resolveLogger } from './logging.js';
 import { resolveRetryPolicy } from './retry-policy.js';
 import type { Subscription } from './subscription.js';
@@ -42,6 +42,7 @@ export class TransportEventBus implements EventBus {
   readonly #clock = new IsoClock();
   readonly #transport: Transport;
   readonly #dispatcher: Dispatcher;
+  readonly #intake: MessageIntake;
   readonly #replays: BusReplays;
   #connecting: Promise<void> | undefined;
   #started = false;
@@ -67,6 +68,13 @@ export class TransportEventBus implements EventBus {
       instance: this.#options.source,
       publish: (event, publishOptions) => this.#publish(event, publishOptions),
     });
+    this.#intake = new MessageIntake(
+      this.#registry,
+      this.#dispatcher,
+      this.#counters,
+      this.#logger,
+      this.#options.maxEnvelopeBytes,
+    );
     this.#replays = new BusReplays(this.#transport.deadLetters, {
       instance: this.#options.source,
       logger: this.#logger,
@@ -125,7 +133,7 @@ export class TransportEventBus implements EventBus {
 
   async start(): Promise<void> {
     if (this.#shutdown) throw new BusClosedError();
-    this.#connecting ??= this.#transport.connect(this.#onMessage).catch((error: unknown) => {
+    this.#connecting ??= this.#transport.connect(this.#intake.take).catch((error: unknown) => {
       this.#connecting = undefined;
       throw error;
     });
@@ -136,7 +144,13 @@ export class TransportEventBus implements EventBus {
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {
-    this.#shutdown ??= this.#close(integer(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0));
+    let timeoutMs: number;
+    try {
+      timeoutMs = integer(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#shutdown ??= this.#close(timeoutMs);
     return this.#shutdown;
   }
 
@@ -208,20 +222,6 @@ export class TransportEventBus implements EventBus {
     if (options?.headers !== undefined) envelope.headers = options.headers;
     return envelope;
   }
-
-  readonly #onMessage = (message: WireMessage, channel: string, key: string | undefined): void => {
-    this.#counters.received++;
-    let envelope: EventEnvelope;
-    try {
-      envelope = typeof message === 'string' ? decodeEnvelope(message, this.#options.maxEnvelopeBytes) : message;
-    } catch (error) {
-      if (!(error instanceof EnvelopeDecodeError)) throw error;
-      this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
-      this.#dispatcher.rejectRaw(message as string, channel, error);
-      return;
-    }
-    this.#dispatcher.dispatch(envelope, key === undefined ? this.#registry.matching(envelope.type) : this.#registry.forKey(key));
-  };
 
   async #close(timeoutMs: number): Promise<void> {
     const errors: unknown[] = [];

@@ -44,7 +44,7 @@ export interface Transport {
   connect(sink: MessageSink): Promise<void>;
   /** Publishes; resolves to the number of receiving instances once accepted. */
   send(type: string, message: WireMessage): Promise<number>;
-  /** Makes the subscriptions match `context.keys()`; resolves once confirmed. */
+  /** Makes the subscriptions match `context.keys()`; resolves once confirmed, rejects if that takes too long. */
   sync(): Promise<void>;
   /** Stops taking messages (first step of shutdown). */
   stopReceiving(): Promise<void>;
