@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { DeadLetterEntry, DeadLetterFilter } from '../../domain/dead-letter.js';
 import type { ReplayAllOptions, ReplayOptions, ReplayOutcome, ReplayProgress, ReplayReport } from '../../domain/dead-letter-replay.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
-import { type ResolvedReplayOptions, replayEach, resolveReplayOptions } from './replay-all.js';
+import { type ResolvedReplayOptions, replayEach, replayLimit, resolveReplayOptions } from './replay-all.js';
 import type { ReplayChannels } from './replay-channels.js';
 import { failed, unreplayableReason } from './replay-entry.js';
 import type { ReplayRequest } from './replay-messages.js';
@@ -49,10 +49,7 @@ export class RedisDeadLetterReplayer {
 
   async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
     const settings = resolveReplayOptions(options);
-    const limit = options?.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-      throw new TypeError(`Expected \`limit\` to be an integer ≥ 1, got ${JSON.stringify(limit)}.`);
-    }
+    const limit = replayLimit(options?.limit);
     const filter: DeadLetterFilter = { ...(options?.type === undefined ? {} : { type: options.type }), ...(options?.handler === undefined ? {} : { handler: options.handler }) };
     // A snapshot of the ids: entries that fail again stay in the list and are not retried in this run.
     const ids = await this.#source.ids(filter, limit);

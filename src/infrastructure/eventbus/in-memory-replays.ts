@@ -8,7 +8,7 @@ import type {
   ReplayResponder,
   ReplayTarget,
 } from '../../domain/dead-letter-replay.js';
-import { replayEach, resolveReplayOptions } from './replay-all.js';
+import { replayEach, replayLimit, resolveReplayOptions } from './replay-all.js';
 import { failed, handlerFailedReason, replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
 
 /** The entries the in-memory replays work on. */
@@ -49,10 +49,7 @@ export class InMemoryReplays {
 
   async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
     resolveReplayOptions(options);
-    const limit = options?.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-      throw new TypeError(`Expected \`limit\` to be an integer ≥ 1, got ${JSON.stringify(limit)}.`);
-    }
+    const limit = replayLimit(options?.limit);
     const ids = this.#store.ids({ type: options?.type, handler: options?.handler }).slice(0, limit);
     return replayEach(ids, (id) => this.#replayOne(id), onProgress);
   }

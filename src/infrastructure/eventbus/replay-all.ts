@@ -17,6 +17,11 @@ export function resolveReplayOptions(options: ReplayOptions | undefined): Resolv
   };
 }
 
+/** @throws TypeError unless `limit` is undefined or an integer ≥ 1. */
+export function replayLimit(limit: number | undefined): number | undefined {
+  return limit === undefined ? undefined : integer(limit, 0, 'limit', 1);
+}
+
 /**
  * Replays the entries one at a time, in order, reporting progress after each.
  * One at a time keeps the load on the handlers' dependencies what it was when
