@@ -28,7 +28,8 @@ export interface EventBusModuleOptions extends CreateEventBusOptions {
  *
  * @param options - bus options as for `createEventBus` (`redisUrl`, `prefix`, `mode`,
  *   `logger`, `retry`, ...) and `handlers`.
- * @throws TypeError when a listed class is not decorated with @EventHandler or is listed twice.
+ * @throws TypeError when a listed class is not decorated with @EventHandler or is listed twice,
+ *   and (from `container.load`) when the container already has an event bus.
  * @example
  * const container = new Container();
  * container.load(eventBusModule({ redisUrl: process.env.REDIS_URL, handlers: [SendWelcomeEmail] }));
@@ -39,7 +40,12 @@ export interface EventBusModuleOptions extends CreateEventBusOptions {
 export function eventBusModule(options: EventBusModuleOptions = {}): ContainerModule {
   const { handlers = [], ...busOptions } = options;
   const listed = validateHandlers(handlers);
-  return new ContainerModule(({ bind }) => {
+  return new ContainerModule(({ bind, isBound }) => {
+    if (isBound(TYPES.EventBus)) {
+      throw new TypeError(
+        'This container already has an event bus: load eventBusModule() once per container and list every handler class in its `handlers`.',
+      );
+    }
     bind<Logger>(TYPES.Logger)
       .toDynamicValue(() => resolveLogger(busOptions.logger))
       .inSingletonScope();

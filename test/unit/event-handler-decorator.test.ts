@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { describeHandler, isEventHandlerClass } from '../../src/application/handler-discovery.js';
 import {
@@ -148,5 +149,11 @@ describe(eventBusModule, () => {
       handle() {}
     }
     expect(() => eventBusModule({ handlers: [Once, Once] })).toThrow(/Once is listed twice/);
+  });
+
+  it('refuses to be loaded twice into one container', () => {
+    const container = new Container();
+    container.load(eventBusModule({ logger: false }));
+    expect(() => container.load(eventBusModule({ logger: false }))).toThrow(/load eventBusModule\(\) once per container/);
   });
 });
