@@ -10,10 +10,8 @@ const QUIET_MS = 150;
  * and no delivery is running, waiting to retry or buffered, for QUIET_MS on end.
  * Pub/Sub drops what a stopped subscriber has not received, so the example
  * waits for this before shutting down. A heuristic, good enough for a demo:
- * `received` also counts other instances' events, and on Redis an event that
- * matches both a type and a pattern subscription arrives once per subscription;
- * the quiet window covers what is still on the wire. Resolves false on timeout
- * or when `signal` aborts.
+ * `received` also counts other instances' events, and the quiet window covers
+ * what is still on the wire. Resolves false on timeout or when `signal` aborts.
  */
 export async function waitUntilIdle(bus: EventBus, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
