@@ -1,0 +1,142 @@
+/** Machine description and the docs/benchmarks.md writer. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+const root = new URL('../', import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    const json = JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, root), 'utf8')) as { version?: string };
+    return json.version ?? 'unknown';
+  } catch {
+    return 'not installed';
+  }
+}
+
+function gitRevision(): string {
+  try {
+    const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    return `${rev.toString().trim()}${dirty.length > 0 ? ' (with uncommitted changes)' : ''}`;
+  } catch {
+    return 'no commit yet';
+  }
+}
+
+export function describeMachine(redisVersion: string): string[] {
+  const cpus = os.cpus();
+  const herald = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version?: string };
+  const packages = ['ioredis', 'bullmq', 'tsx', 'pino'].map((p) => `${p} ${packageVersion(p)}`).join(', ');
+  return [
+    `CPU: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} cores (os.availableParallelism ${os.availableParallelism()})`,
+    `Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `OS: ${os.type()} ${os.release()} ${os.arch()}`,
+    `Node ${process.version}; redis-server ${redisVersion} (private instance, --save "" --appendonly no, 127.0.0.1)`,
+    `Packages: herald ${herald.version ?? 'unknown'} (git ${gitRevision()}), ${packages}`,
+  ];
+}
+
+export interface DocInput {
+  table: string;
+  machine: string[];
+  runInfo: string[];
+  problems: string[];
+}
+
+const METHOD = `## Method
+
+Every figure above comes from one invocation of \`npm run bench\`: for each repetition, every
+scenario runs Herald and its peer back to back (the order alternates between repetitions), on
+one private \`redis-server\` started for the run on a free loopback port and flushed between
+runs. Cells show the median over the repetitions and, in brackets, min–max. *ratio* is Herald's
+median divided by the peer's; *ok* means the target in the last column is met, *below* means it
+is not (for latency and memory, lower is better, so the target is a maximum). A throughput
+whose runs left events unhandled is marked *below* whatever its ratio, with the number of such
+runs: its rate counts only the events that were handled.
+
+1. **Pub/Sub throughput.** Publisher and subscriber run in separate child processes. The
+   publisher sends a fresh event per message (envelope with 2 random UUIDs and an ISO
+   timestamp; size in "This run"), 1,000 publishes in flight, then awaits them, then
+   the next 1,000. The subscriber has 3 async handlers on the type. *published/s*: first
+   publish → last publish resolved. *delivered/s end to end*: first publish → the moment the
+   last event has been handled by all 3 handlers (clocks: \`performance.timeOrigin + performance.now()\`).
+   Peer: raw ioredis with \`enableAutoPipelining: true\`; its subscriber does \`JSON.parse\` and
+   \`await Promise.allSettled\` over 3 async functions.
+2. **Latency publish → every handler started.** One process with separate connections (for
+   Herald: a publishing bus and a subscribing bus). A 1 ms timer loop sends everything that is
+   due at 1,000/s and 10,000/s; each payload carries \`performance.now()\` taken before the
+   event is built; a sample is the time until the last of the 3 handlers of that event starts.
+   The first 500 ms are discarded. Peer: raw ioredis with default options; the rows marked
+   *vs peer publishing with enableAutoPipelining* compare the same Herald figures with a second
+   peer run whose publishing connection has \`enableAutoPipelining: true\` (as Herald's does).
+3. **10 % of handler calls fail once.** Herald: Pub/Sub, separate publisher and subscriber
+   processes, 1 handler that throws on the first attempt of every 10th event, retry options
+   \`{ retries: 2, minTimeoutMs: 10, jitter: false }\`, otherwise Herald's default bus options
+   (\`concurrency\`, \`maxBufferedDeliveries\`: see \`BusOptions\`); the extra rows repeat it
+   with \`concurrency: 50\`, the BullMQ worker's setting. Peer: BullMQ,
+   separate producer (\`addBulk\` of 1,000) and worker processes, concurrency 50, \`attempts: 3\`,
+   exponential backoff 10 ms, \`removeOnComplete: true\`, the processor throws when
+   \`attemptsMade === 0 && i % 10 === 0\`. Metric: completed events / (first send → last
+   successful completion); *not completed* counts events whose handler never succeeded (for
+   Herald, dead-lettered ones).
+4. **In-memory.** Herald's \`mode: 'memory'\` bus with 3 counting handlers, events published
+   one after another (\`await bus.publish(OrderPlaced.create(...))\`), timed until every handler
+   call has happened. Peer: \`EventEmitter\` with 3 async listeners, each event dispatched with
+   \`await Promise.allSettled(listeners.map(...))\`, with a fresh envelope per event like
+   Herald's \`create()\`. The pre-built row reuses one event object (the method of the original
+   peer measurements) and shows what envelope building costs. A 10 % warm-up (at most 20,000
+   events) runs first and is not timed.
+5. **Subscriber memory.** \`process.resourceUsage().maxRSS\` read inside the subscriber process of
+   scenario 1 at the end of the burst. Every child runs under the tsx loader
+   (\`--import tsx\`), which adds the same fixed amount to both sides; the *growth* row (peak
+   minus RSS right after subscribing) leaves that constant out.
+6. **Durable mode** (Redis Streams) is not implemented yet, so it has no figures.
+
+The host is a shared VM and medians of the same metric move noticeably between runs taken
+minutes apart; "This run" says how much CPU other processes took meanwhile. Compare Herald and
+the peer within one run (the ratio column), not absolute figures across runs or machines.`;
+
+export function writeBenchmarksDoc(input: DocInput): string {
+  const file = new URL('docs/benchmarks.md', root);
+  mkdirSync(new URL('docs/', root), { recursive: true });
+  const problems = input.problems.length === 0 ? ['None.'] : input.problems.map((p) => `- ${p}`);
+  const text = [
+    '# Benchmarks',
+    '',
+    'Herald measured side by side with the building blocks and the alternative it replaces:',
+    'raw ioredis Pub/Sub, BullMQ, and a plain `EventEmitter`. Generated by `npm run bench`;',
+    'do not edit by hand.',
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm ci',
+    'npm run bench            # full run, writes this file',
+    'npm run bench -- --quick # smoke run (small N, 1 repetition), prints only',
+    '```',
+    '',
+    'Needs `/usr/bin/redis-server` (the bench starts and stops its own instance).',
+    '',
+    '## This run',
+    '',
+    ...input.runInfo.map((l) => `- ${l}`),
+    '',
+    '## Machine',
+    '',
+    ...input.machine.map((l) => `- ${l}`),
+    '',
+    '## Results',
+    '',
+    input.table,
+    '',
+    METHOD,
+    '',
+    '## Problems seen in this run',
+    '',
+    ...problems,
+    '',
+  ].join('\n');
+  writeFileSync(file, text);
+  return file.pathname;
+}

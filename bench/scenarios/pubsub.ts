@@ -1,0 +1,43 @@
+/**
+ * Scenarios 1 and 5: Pub/Sub throughput with 3 handlers, publisher and subscriber in separate
+ * processes; Herald vs raw ioredis (auto-pipelining, 1000 in flight). The subscriber's peak RSS
+ * from the same runs is scenario 5.
+ */
+import { runTransport } from './transport.js';
+import type { Scenario } from './types.js';
+
+export const pubsubScenario: Scenario = {
+  id: 'pubsub',
+  title: 'Pub/Sub throughput + subscriber peak RSS',
+  async run(side, env) {
+    const r = await runTransport(
+      {
+        label: `pubsub/${side}`,
+        publisher: side === 'herald' ? 'herald-pub.ts' : 'peer-pub.ts',
+        subscriber: side === 'herald' ? 'herald-sub.ts' : 'peer-sub.ts',
+        n: env.sizes.pubsubN,
+        mode: 'fanout',
+      },
+      env,
+    );
+    return {
+      figures: {
+        'pubsub.publish': r.publishPerSec,
+        'pubsub.e2e': r.deliveredPerSec,
+        'pubsub.lost': r.lost,
+        'rss.sub': r.subMaxRssMiB,
+        'rss.ready': r.subRssReadyMiB,
+        'rss.growth': r.subMaxRssMiB - r.subRssReadyMiB,
+        'rss.pub': r.pubMaxRssMiB,
+      },
+      warnings: r.warnings,
+      summary:
+        `published ${fmt(r.publishPerSec)}/s, delivered ${fmt(r.deliveredPerSec)}/s, lost ${r.lost}, ` +
+        `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)`,
+    };
+  },
+};
+
+export function fmt(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}

@@ -1,0 +1,147 @@
+/**
+ * The one results table: a fixed catalogue of metrics, the figures collected per side over the
+ * repetitions, and the markdown rendering (median (min–max), ratio Herald/peer, target, status).
+ */
+import { spread, type Spread } from './stats.js';
+import type { Figures, Side } from './scenarios/types.js';
+
+type Kind = 'higher' | 'lower' | 'info' | 'count';
+
+export interface MetricDef {
+  id: string;
+  scenario: string;
+  metric: string;
+  kind: Kind;
+  /** Ratio target (Herald / peer): at least this for 'higher', at most this for 'lower'. */
+  target?: number;
+  decimals: number;
+  /** A reference row measured on the peer side only. */
+  peerOnly?: boolean;
+  /** Take the peer column from this metric instead (a Herald variant against the same peer run). */
+  peerId?: string;
+  /** Count of events not handled in the same runs: a throughput with losses cannot meet its target. */
+  lostId?: string;
+}
+
+export interface TextRow {
+  scenario: string;
+  metric: string;
+  text: string;
+}
+
+export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[] {
+  const s1 = '1 Pub/Sub, 3 handlers (peer: raw ioredis)';
+  const s2 = '2 Latency publish → every handler started (peer: raw ioredis)';
+  const s3 = '3 10 % of handler calls fail once (peer: BullMQ)';
+  const s4 = '4 In-memory, 3 async handlers (peer: EventEmitter + allSettled)';
+  const s5 = '5 Subscriber memory (peer: raw ioredis subscriber)';
+  const defs: MetricDef[] = [
+    { id: 'pubsub.publish', scenario: s1, metric: 'published/s', kind: 'higher', target: 0.9, decimals: 0 },
+    { id: 'pubsub.e2e', scenario: s1, metric: 'delivered/s end to end', kind: 'higher', target: 0.8, decimals: 0, lostId: 'pubsub.lost' },
+    { id: 'pubsub.lost', scenario: s1, metric: 'lost messages', kind: 'count', decimals: 0 },
+  ];
+  for (const rate of rates) {
+    const at = `@${rate.toLocaleString('en-US')}/s`;
+    defs.push(
+      { id: `latency.${rate}.p50`, scenario: s2, metric: `${at} p50 (ms)`, kind: 'info', decimals: 3 },
+      { id: `latency.${rate}.p99`, scenario: s2, metric: `${at} p99 (ms)`, kind: 'lower', target: 1.5, decimals: 3 },
+      { id: `latency.${rate}.p999`, scenario: s2, metric: `${at} p99.9 (ms)`, kind: 'info', decimals: 3 },
+      { id: `latency.${rate}.max`, scenario: s2, metric: `${at} max (ms)`, kind: 'info', decimals: 3 },
+      { id: `latency.${rate}.missing`, scenario: s2, metric: `${at} missing`, kind: 'count', decimals: 0 },
+    );
+  }
+  for (const rate of rates) {
+    const at = `@${rate.toLocaleString('en-US')}/s`;
+    const vs = 'vs peer publishing with enableAutoPipelining';
+    defs.push(
+      { id: `latency.${rate}.p50`, scenario: s2, metric: `${at} p50 (ms), ${vs}`, kind: 'info', decimals: 3, peerId: `latency.ap.${rate}.p50` },
+      { id: `latency.${rate}.p99`, scenario: s2, metric: `${at} p99 (ms), ${vs}`, kind: 'info', decimals: 3, peerId: `latency.ap.${rate}.p99` },
+    );
+  }
+  defs.push(
+    { id: 'retry.e2e', scenario: s3, metric: 'completed/s end to end (Herald defaults)', kind: 'higher', target: 5, decimals: 0, lostId: 'retry.lost' },
+    { id: 'retry.publish', scenario: s3, metric: 'sent/s (publish / addBulk)', kind: 'info', decimals: 0 },
+    { id: 'retry.failed', scenario: s3, metric: 'failed attempts', kind: 'count', decimals: 0 },
+    { id: 'retry.lost', scenario: s3, metric: 'not completed', kind: 'count', decimals: 0 },
+    { id: 'retry.c50.e2e', scenario: s3, metric: 'completed/s, Herald at concurrency 50', kind: 'info', decimals: 0, peerId: 'retry.e2e', lostId: 'retry.c50.lost' },
+    { id: 'retry.c50.lost', scenario: s3, metric: 'not completed, Herald at concurrency 50', kind: 'count', decimals: 0, peerId: 'retry.lost' },
+    { id: 'memory.rate', scenario: s4, metric: 'events/s, fresh envelope per event', kind: 'higher', target: 0.5, decimals: 0 },
+    { id: 'memory.prebuilt', scenario: s4, metric: 'events/s, pre-built event (peer reference)', kind: 'info', decimals: 0, peerOnly: true },
+    { id: 'rss.sub', scenario: s5, metric: `peak RSS over ${pubsubN.toLocaleString('en-US')} events (MiB)`, kind: 'lower', target: 1.2, decimals: 1 },
+    { id: 'rss.ready', scenario: s5, metric: 'RSS after subscribe (MiB)', kind: 'info', decimals: 1 },
+    { id: 'rss.growth', scenario: s5, metric: 'peak RSS minus RSS after subscribe (MiB)', kind: 'info', decimals: 1 },
+    { id: 'rss.pub', scenario: s5, metric: 'publisher peak RSS (MiB)', kind: 'info', decimals: 1 },
+  );
+  return defs;
+}
+
+export class Results {
+  readonly #values = new Map<string, Record<Side, number[]>>();
+
+  add(side: Side, figures: Figures): void {
+    for (const [id, value] of Object.entries(figures)) {
+      if (!Number.isFinite(value)) continue;
+      const entry = this.#values.get(id) ?? { herald: [], peer: [] };
+      entry[side].push(value);
+      this.#values.set(id, entry);
+    }
+  }
+
+  get(id: string, side: Side): Spread | undefined {
+    return spread(this.#values.get(id)?.[side] ?? []);
+  }
+
+  /** Number of runs in which the metric was above zero. */
+  runsAboveZero(id: string, side: Side): number {
+    return (this.#values.get(id)?.[side] ?? []).filter((v) => v > 0).length;
+  }
+}
+
+function num(value: number, decimals: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+function cell(s: Spread | undefined, decimals: number): string {
+  if (s === undefined) return 'n/a';
+  if (s.n === 1) return num(s.median, decimals);
+  return `${num(s.median, decimals)} (${num(s.min, decimals)}–${num(s.max, decimals)})`;
+}
+
+function ratioCells(
+  def: MetricDef,
+  herald: Spread | undefined,
+  peer: Spread | undefined,
+  heraldLost: number,
+): [string, string] {
+  const targetText =
+    def.target === undefined ? '' : `${def.kind === 'higher' ? '≥' : '≤'}${def.target}×`;
+  if (def.kind === 'count' || herald === undefined || peer === undefined || peer.median === 0) {
+    return ['—', targetText];
+  }
+  const ratio = herald.median / peer.median;
+  const lossNote = heraldLost > 0 ? ` (Herald lost events in ${heraldLost} run${heraldLost > 1 ? 's' : ''})` : '';
+  const ratioText = `${ratio.toFixed(2)}×`;
+  if (def.target === undefined) return [`${ratioText}${lossNote}`, ''];
+  const met = heraldLost === 0 && (def.kind === 'higher' ? ratio >= def.target : ratio <= def.target);
+  return [`${ratioText} ${met ? 'ok' : 'below'}${lossNote}`, targetText];
+}
+
+export function renderTable(defs: readonly MetricDef[], results: Results, textRows: readonly TextRow[]): string {
+  const lines = [
+    '| scenario | metric | Herald median (min–max) | peer median (min–max) | ratio | target |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  let previous = '';
+  for (const def of defs) {
+    const herald = results.get(def.id, 'herald');
+    const peer = results.get(def.peerId ?? def.id, 'peer');
+    if (herald === undefined && peer === undefined) continue;
+    const lost = def.lostId === undefined ? 0 : results.runsAboveZero(def.lostId, 'herald');
+    const [ratio, target] = ratioCells(def, herald, peer, lost);
+    const scenario = def.scenario === previous ? '' : def.scenario;
+    previous = def.scenario;
+    lines.push(`| ${scenario} | ${def.metric} | ${def.peerOnly === true ? '—' : cell(herald, def.decimals)} | ${cell(peer, def.decimals)} | ${ratio} | ${target} |`);
+  }
+  for (const row of textRows) lines.push(`| ${row.scenario} | ${row.metric} | ${row.text} | — | — | — |`);
+  return lines.join('\n');
+}

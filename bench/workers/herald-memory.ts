@@ -1,0 +1,37 @@
+/**
+ * Herald in-memory bus: 3 handlers that count, N events published one after another
+ * (`await bus.publish(OrderPlaced.create(...))`), timed until every handler call has happened.
+ */
+import { createEventBus } from '../../src/index.js';
+import { makePayload } from '../envelope.js';
+import { readArgs, runChild, waitUntil } from './child-io.js';
+import { OrderPlaced } from './herald-event.js';
+import type { MemoryArgs, MemoryResult } from './protocol.js';
+
+const args = readArgs<MemoryArgs>();
+
+runChild('herald-memory', args.deadlineMs, async () => {
+  const bus = createEventBus({ mode: 'memory', logger: false });
+  let calls = 0;
+  for (let h = 1; h <= 3; h += 1) {
+    bus.subscribe(OrderPlaced, async () => {
+      calls += 1;
+    }, { name: `h${h}` });
+  }
+  await bus.start();
+  const allHandled = (events: number) => () => calls >= events * 3;
+
+  for (let seq = 0; seq < args.warmup; seq += 1) await bus.publish(OrderPlaced.create(makePayload(seq)));
+  await waitUntil(allHandled(args.warmup), () => calls, { stallMs: 2000, maxMs: args.deadlineMs, intervalMs: 1 });
+  const t0 = performance.now();
+  for (let seq = 0; seq < args.n; seq += 1) await bus.publish(OrderPlaced.create(makePayload(seq)));
+  const done = await waitUntil(allHandled(args.warmup + args.n), () => calls, {
+    stallMs: 2000,
+    maxMs: args.deadlineMs,
+    intervalMs: 1,
+  });
+  const ms = performance.now() - t0;
+  if (!done) throw new Error(`handler calls ${calls}, expected ${(args.warmup + args.n) * 3}`);
+  const result: MemoryResult = { events: args.n, ms, eventsPerSec: args.n / (ms / 1000) };
+  return { result, cleanup: () => bus.shutdown({ timeoutMs: 5000 }) };
+});

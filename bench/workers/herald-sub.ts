@@ -1,0 +1,59 @@
+/**
+ * Herald subscriber. 'fanout': 3 handlers on the type, each an async function that counts.
+ * 'retry': 1 handler that throws on the first attempt of every 10th event, retried with
+ * `{ retries: 2, minTimeoutMs: 10, jitter: false }`. Reports once every event is fully handled
+ * (or the count stalls).
+ */
+import { createEventBus } from '../../src/index.js';
+import { fromParent, maxRssMiB, now, readArgs, rssMiB, runChild, send, waitUntil } from './child-io.js';
+import { OrderPlaced, PREFIX } from './herald-event.js';
+import type { SubscribeArgs, SubscribeResult } from './protocol.js';
+
+const args = readArgs<SubscribeArgs>();
+const RETRY = { retries: 2, minTimeoutMs: 10, jitter: false } as const;
+
+runChild('herald-sub', args.deadlineMs, async () => {
+  const bus = createEventBus({
+    redisUrl: args.redisUrl,
+    prefix: PREFIX,
+    logger: false,
+    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+  });
+  const handlers = args.mode === 'fanout' ? 3 : 1;
+  let successes = 0;
+  let failedAttempts = 0;
+  let tLast = 0;
+  for (let h = 1; h <= handlers; h += 1) {
+    bus.subscribe(
+      OrderPlaced,
+      async (event, ctx) => {
+        if (args.mode === 'retry' && ctx.attempt === 1 && event.payload.seq % 10 === 0) {
+          failedAttempts += 1;
+          throw new Error('bench: planned failure');
+        }
+        successes += 1;
+        tLast = now();
+      },
+      { name: `h${h}`, ...RETRY },
+    );
+  }
+  await bus.start();
+  const rssReadyMiB = rssMiB();
+  const published = fromParent('published');
+  await send({ type: 'ready', data: { rssMiB: rssReadyMiB } });
+
+  const target = args.n * handlers;
+  await published;
+  await waitUntil(() => successes >= target, () => successes, { stallMs: args.stallMs, maxMs: args.deadlineMs });
+  const peak = maxRssMiB();
+  const { received, handled, retried, deadLettered, buffered, inFlight } = bus.stats();
+  const result: SubscribeResult = {
+    handled: Math.floor(successes / handlers),
+    tLast,
+    failedAttempts,
+    maxRssMiB: peak,
+    rssReadyMiB,
+    busStats: { received, handled, retried, deadLettered, buffered, inFlight },
+  };
+  return { result, cleanup: () => bus.shutdown({ timeoutMs: 5000 }) };
+});

@@ -1,0 +1,88 @@
+/** Argument and result shapes shared by the orchestrator and its child workers. */
+
+export interface BaseArgs {
+  redisUrl: string;
+  deadlineMs: number;
+}
+
+export interface PublishArgs extends BaseArgs {
+  n: number;
+  /** Publishes in flight before awaiting them all. */
+  batch: number;
+}
+
+export interface PublishResult {
+  /** Wall-clock ms (performance.timeOrigin + now) right before the first publish. */
+  t0: number;
+  /** Wall-clock ms once the last publish resolved. */
+  t1: number;
+  published: number;
+  maxRssMiB: number;
+}
+
+export interface SubscribeArgs extends BaseArgs {
+  n: number;
+  /** 'fanout': 3 handlers that succeed; 'retry': 1 handler failing the first attempt of every 10th event. */
+  mode: 'fanout' | 'retry';
+  /** Give up on the missing messages once the count has not moved for this long. */
+  stallMs: number;
+  /** Herald only: createEventBus concurrency (undefined = Herald's default). */
+  concurrency?: number;
+}
+
+export interface SubscribeReady {
+  rssMiB: number;
+}
+
+export interface SubscribeResult {
+  /** Events fully handled (every handler succeeded). */
+  handled: number;
+  /** Wall-clock ms when the last event was fully handled. */
+  tLast: number;
+  /** Handler attempts that threw (retry mode). */
+  failedAttempts: number;
+  maxRssMiB: number;
+  rssReadyMiB: number;
+  /** Herald only: a few of `bus.stats()` at the end. */
+  busStats?: { received: number; handled: number; retried: number; deadLettered: number; buffered: number; inFlight: number };
+}
+
+export interface LatencyArgs extends BaseArgs {
+  rates: number[];
+  warmupMs: number;
+  durationMs: number;
+  /** How long to wait for stragglers after the last send. */
+  drainMs: number;
+  /** Peer only: publish connection with enableAutoPipelining (as Herald's command connection). */
+  autoPipelining?: boolean;
+}
+
+export interface RateLatency {
+  rate: number;
+  sent: number;
+  samples: number;
+  missing: number;
+  publishErrors: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface LatencyResult {
+  rates: RateLatency[];
+}
+
+export interface MemoryArgs {
+  n: number;
+  warmup: number;
+  deadlineMs: number;
+  /** Peer only: reuse one pre-built envelope (the anchor's method) instead of a fresh one per event. */
+  prebuilt?: boolean;
+}
+
+export interface MemoryResult {
+  events: number;
+  ms: number;
+  eventsPerSec: number;
+}
