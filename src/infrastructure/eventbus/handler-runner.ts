@@ -62,11 +62,15 @@ export class HandlerRunner {
       maxTimeout: policy.maxTimeoutMs,
       factor: policy.factor,
       randomize: policy.jitter,
-      signal: this.#signal,
+      // No `signal` here: p-retry would add an abort listener to the one bus-wide signal per
+      // sleeping retry. Sleeps are unref'd so they never hold the process open, and #attempt
+      // refuses to run once the signal fired (shutdown gave up on this delivery).
+      unref: true,
     });
   }
 
   async #attempt(delivery: Delivery, attempt: number): Promise<void> {
+    if (this.#signal.aborted) throw new AbortError(this.#signal.reason as Error);
     delivery.attempts = attempt;
     if (attempt > 1) this.#counters.retried++;
     const { envelope, subscription } = delivery;

@@ -1,4 +1,5 @@
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { BrokerReceiver, InMemoryBroker } from './in-memory-broker.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from './transport.js';
 
@@ -34,8 +35,11 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
     this.#broker.attach(this);
   }
 
-  async send(type: string, message: WireMessage): Promise<number> {
-    return this.#broker.publish(this.prefix, type, message);
+  async send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
+    const receivers = this.#broker.publish(this.prefix, envelope.type, message);
+    this.#context.counters.published++;
+    if (receivers === 0) this.#context.counters.publishedToNoSubscriber++;
+    return envelope;
   }
 
   async sync(): Promise<void> {}

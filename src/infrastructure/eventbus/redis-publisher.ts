@@ -2,17 +2,23 @@ import type { Redis } from 'ioredis';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
 import { PublishFailedError } from '../../domain/errors/publish-failed-error.js';
 import { PublishTimeoutError } from '../../domain/errors/publish-timeout-error.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
+import type { BusCounters } from './bus-counters.js';
 import { Fifo } from './fifo.js';
 
-interface PendingPublish {
-  readonly channel: string;
-  readonly raw: string;
-  readonly type: string;
-  readonly deadline: number;
-  readonly resolve: (receivers: number) => void;
-  readonly reject: (error: Error) => void;
-  sent: boolean;
-  done: boolean;
+/** One publish on its way; a class so the hot path allocates one small object. */
+class PendingPublish {
+  sent = false;
+  done = false;
+  resolve!: (envelope: EventEnvelope) => void;
+  reject!: (error: Error) => void;
+
+  constructor(
+    readonly channel: string,
+    readonly raw: string,
+    readonly envelope: EventEnvelope,
+    readonly deadline: number,
+  ) {}
 }
 
 /**
@@ -26,37 +32,33 @@ interface PendingPublish {
 export class RedisPublisher {
   readonly #redis: Redis;
   readonly #timeoutMs: number;
-  // Insertion order equals deadline order because every publish has the same timeout.
-  readonly #pending = new Set<PendingPublish>();
+  readonly #counters: BusCounters;
+  // Publish order is deadline order (one timeout for all), so the sweep stops at the first live one.
+  readonly #pending = new Fifo<PendingPublish>();
   readonly #waiting = new Fifo<PendingPublish>();
   #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(redis: Redis, timeoutMs: number) {
+  constructor(redis: Redis, timeoutMs: number, counters: BusCounters) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
+    this.#counters = counters;
     redis.on('ready', () => this.#flushWaiting());
   }
 
-  /** Resolves to the receiver count once Redis accepted the PUBLISH. */
-  publish(channel: string, raw: string, type: string): Promise<number> {
-    if (this.#closed) return Promise.reject(new BusClosedError(type));
-    return new Promise<number>((resolve, reject) => {
-      const pending: PendingPublish = {
-        channel,
-        raw,
-        type,
-        deadline: performance.now() + this.#timeoutMs,
-        resolve,
-        reject,
-        sent: false,
-        done: false,
-      };
-      this.#pending.add(pending);
-      this.#sweeper ??= setInterval(() => this.#sweep(), Math.min(100, this.#timeoutMs)).unref();
-      if (this.#redis.status === 'ready') this.#send(pending);
-      else this.#wait(pending);
+  /** Resolves to the envelope once Redis accepted the PUBLISH. */
+  publish(channel: string, raw: string, envelope: EventEnvelope): Promise<EventEnvelope> {
+    if (this.#closed) return Promise.reject(new BusClosedError(envelope.type));
+    const pending = new PendingPublish(channel, raw, envelope, performance.now() + this.#timeoutMs);
+    const promise = new Promise<EventEnvelope>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
     });
+    this.#pending.push(pending);
+    this.#sweeper ??= setInterval(() => this.#sweep(), Math.min(100, this.#timeoutMs)).unref();
+    if (this.#redis.status === 'ready') this.#send(pending);
+    else this.#wait(pending);
+    return promise;
   }
 
   /** Fails every publish still waiting (the bus is closing). */
@@ -64,16 +66,16 @@ export class RedisPublisher {
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#sweeper = undefined;
-    for (const pending of this.#pending) {
-      this.#settle(pending, new PublishTimeoutError(pending.type, this.#timeoutMs, 'closed', pending.sent));
+    for (const pending of this.#pending.drain()) {
+      if (!pending.done) this.#fail(pending, this.#timeout(pending, 'closed'));
     }
   }
 
   #send(pending: PendingPublish): void {
     pending.sent = true;
     this.#redis.publish(pending.channel, pending.raw).then(
-      (receivers) => this.#settle(pending, receivers),
-      (error: unknown) => this.#settle(pending, new PublishFailedError(pending.type, { cause: error })),
+      (receivers) => this.#accepted(pending, receivers),
+      (error: unknown) => this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error })),
     );
   }
 
@@ -91,21 +93,31 @@ export class RedisPublisher {
 
   #sweep(): void {
     const now = performance.now();
-    for (const pending of this.#pending) {
-      if (pending.deadline > now) break;
-      this.#settle(pending, new PublishTimeoutError(pending.type, this.#timeoutMs, this.#redis.status, pending.sent));
+    for (let head = this.#pending.peek(); head && (head.done || head.deadline <= now); head = this.#pending.peek()) {
+      this.#pending.shift();
+      if (!head.done) this.#fail(head, this.#timeout(head, this.#redis.status));
     }
-    if (this.#pending.size === 0) {
+    if (this.#pending.length === 0) {
       clearInterval(this.#sweeper);
       this.#sweeper = undefined;
     }
   }
 
-  #settle(pending: PendingPublish, outcome: number | Error): void {
+  #timeout(pending: PendingPublish, state: string): PublishTimeoutError {
+    return new PublishTimeoutError(pending.envelope.type, this.#timeoutMs, state, pending.sent);
+  }
+
+  #accepted(pending: PendingPublish, receivers: number): void {
     if (pending.done) return;
     pending.done = true;
-    this.#pending.delete(pending);
-    if (typeof outcome === 'number') pending.resolve(outcome);
-    else pending.reject(outcome);
+    this.#counters.published++;
+    if (receivers === 0) this.#counters.publishedToNoSubscriber++;
+    pending.resolve(pending.envelope);
+  }
+
+  #fail(pending: PendingPublish, error: Error): void {
+    if (pending.done) return;
+    pending.done = true;
+    pending.reject(error);
   }
 }

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
 import { Channels } from './channels.js';
 import { redactUrl } from './logging.js';
@@ -65,7 +66,7 @@ export class RedisPubSubTransport implements Transport {
     });
     this.#watchErrors(this.#command, 'command');
     this.#watchErrors(this.#subscriberConnection, 'subscriber');
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs);
+    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
       this.#channels,
@@ -91,8 +92,8 @@ export class RedisPubSubTransport implements Transport {
     return this.#connecting;
   }
 
-  send(type: string, message: WireMessage): Promise<number> {
-    return this.#publisher.publish(this.#channels.forKey(type), message as string, type);
+  send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
+    return this.#publisher.publish(this.#channels.forKey(envelope.type), message as string, envelope);
   }
 
   sync(): Promise<void> {

@@ -189,11 +189,7 @@ export class TransportEventBus implements EventBus {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#transport.send(envelope.type, message).then((receivers) => {
-      this.#counters.published++;
-      if (receivers === 0) this.#counters.publishedToNoSubscriber++;
-      return envelope;
-    });
+    return this.#transport.send(envelope, message);
   }
 
   #encode(envelope: EventEnvelope): string {

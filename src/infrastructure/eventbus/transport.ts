@@ -42,8 +42,11 @@ export interface Transport {
   readonly serializes: boolean;
   /** Connects and starts handing messages to `sink`. Idempotent. */
   connect(sink: MessageSink): Promise<void>;
-  /** Publishes; resolves to the number of receiving instances once accepted. */
-  send(type: string, message: WireMessage): Promise<number>;
+  /**
+   * Publishes; resolves to the envelope once accepted, having counted it in
+   * `published` (and `publishedToNoSubscriber` when nobody received it).
+   */
+  send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope>;
   /** Makes the subscriptions match `context.keys()`; resolves once confirmed, rejects if that takes too long. */
   sync(): Promise<void>;
   /** Stops taking messages (first step of shutdown). */
