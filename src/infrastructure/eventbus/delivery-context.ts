@@ -1,14 +1,14 @@
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
 import type { HandlerContext } from '../../domain/handler-context.js';
 import type { Logger } from '../../domain/logger.js';
+import { childLogger, followUp } from './delivery.js';
 
 /** How a context publishes follow-up events (bypasses the closed check while draining). */
 export type ContextPublisher = (event: DomainEvent, options: PublishOptions) => Promise<EventEnvelope>;
 
 /**
- * The `ctx` of one attempt. A class rather than an object literal so that the
- * hot path allocates one small object and no closures; the child logger is built
- * only when a handler asks for it.
+ * The `ctx` of one attempt that has a signal of its own (subscriptions with a
+ * per-attempt timeout); other attempts use the Delivery itself as `ctx`.
  */
 export class DeliveryContext implements HandlerContext {
   #logger: Logger | undefined;
@@ -28,21 +28,11 @@ export class DeliveryContext implements HandlerContext {
   }
 
   get logger(): Logger {
-    this.#logger ??= this.#baseLogger.child({
-      eventId: this.envelope.id,
-      type: this.envelope.type,
-      correlationId: this.envelope.correlationId,
-      handler: this.handler,
-      attempt: this.attempt,
-    });
+    this.#logger ??= childLogger(this.#baseLogger, this.envelope, this.handler, this.attempt);
     return this.#logger;
   }
 
   publish<P>(event: DomainEvent<P>, options?: Pick<PublishOptions, 'headers'>): Promise<EventEnvelope<P>> {
-    return this.#publisher(event, {
-      ...(options?.headers ? { headers: options.headers } : {}),
-      correlationId: this.envelope.correlationId,
-      causationId: this.envelope.id,
-    }) as Promise<EventEnvelope<P>>;
+    return followUp(this.#publisher, this.envelope, event, options) as Promise<EventEnvelope<P>>;
   }
 }

@@ -7,7 +7,7 @@ import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';
 import { DeadLetterWriter } from './dead-letter-writer.js';
-import { Delivery } from './delivery.js';
+import { Delivery, type DeliveryScope } from './delivery.js';
 import type { ContextPublisher } from './delivery-context.js';
 import { Fifo } from './fifo.js';
 import { HandlerRunner } from './handler-runner.js';
@@ -41,6 +41,7 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #abort = new AbortController();
   readonly #runner: HandlerRunner;
+  readonly #scope: DeliveryScope;
   readonly #writer: DeadLetterWriter;
   readonly #buffer = new Fifo<Delivery>();
   readonly #running = new Set<Delivery>();
@@ -50,6 +51,7 @@ export class Dispatcher {
     this.#options = options;
     this.#writer = new DeadLetterWriter(options.deadLetters, options.counters, options.logger);
     this.#runner = new HandlerRunner(options.counters, options.logger, options.publish, this.#abort.signal);
+    this.#scope = { signal: this.#abort.signal, logger: options.logger, publish: options.publish };
   }
 
   /** Deliveries running or waiting to retry. */
@@ -69,7 +71,7 @@ export class Dispatcher {
       this.#options.logger.debug({ eventId: envelope.id, type: envelope.type }, 'no handler for event');
       return;
     }
-    for (const subscription of subscriptions) this.#enqueue(new Delivery(envelope, subscription));
+    for (const subscription of subscriptions) this.#enqueue(new Delivery(envelope, subscription, this.#scope));
   }
 
   /** Dead-letters a message that could not be decoded, keeping its text. */
@@ -95,7 +97,7 @@ export class Dispatcher {
    * aborted through the signal but not dead-lettered a second time.
    */
   async runOnce(envelope: EventEnvelope, subscription: Subscription, settle: (error: Error | undefined) => Promise<void>): Promise<void> {
-    const delivery = new Delivery(envelope, { ...subscription, policy: { ...subscription.policy, retries: 0 } });
+    const delivery = new Delivery(envelope, { ...subscription, policy: { ...subscription.policy, retries: 0 } }, this.#scope);
     delivery.settled = true;
     this.#running.add(delivery);
     try {
@@ -146,7 +148,8 @@ export class Dispatcher {
       if (subscription.policy.timeoutMs === undefined) {
         // The common case, inline: one await per delivery that succeeds at once.
         try {
-          await subscription.handler(delivery.envelope, this.#runner.firstContext(delivery));
+          delivery.attempts = 1;
+          await subscription.handler(delivery.envelope, delivery);
         } catch (error) {
           await this.#runner.recover(delivery, error);
         }

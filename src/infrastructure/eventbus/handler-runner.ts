@@ -39,15 +39,6 @@ export class HandlerRunner {
     }
   }
 
-  /**
-   * The first attempt's context, for callers that run the first attempt
-   * themselves (no timeout configured) and call {@link recover} if it throws.
-   */
-  firstContext(delivery: Delivery): DeliveryContext {
-    delivery.attempts = 1;
-    return new DeliveryContext(delivery.envelope, delivery.subscription.name, 1, this.#signal, this.#logger, this.#publish);
-  }
-
   /** Records a failed first attempt and retries; rejects once it will not be retried. */
   recover(delivery: Delivery, thrown: unknown): Promise<void> {
     return this.#retry(delivery, this.#failure(delivery, 1, thrown));
@@ -77,8 +68,7 @@ export class HandlerRunner {
     const timeoutMs = subscription.policy.timeoutMs;
     try {
       if (timeoutMs === undefined) {
-        const ctx = new DeliveryContext(envelope, subscription.name, attempt, this.#signal, this.#logger, this.#publish);
-        await subscription.handler(envelope, ctx);
+        await subscription.handler(envelope, delivery);
       } else {
         await this.#attemptWithTimeout(delivery, attempt, timeoutMs);
       }

@@ -7,14 +7,6 @@ import type { Dispatcher } from './dispatcher.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import type { WireMessage } from './transport.js';
 
-/** The last message taken in, to recognise its copies. */
-interface Copies {
-  readonly message: WireMessage;
-  readonly channel: string;
-  readonly keys: string[];
-  readonly envelope: EventEnvelope | undefined;
-}
-
 /**
  * Turns what a transport received into deliveries: decodes once, checks the
  * envelope belongs on its channel, and dead-letters what is not a valid event.
@@ -31,7 +23,11 @@ export class MessageIntake {
   readonly #counters: BusCounters;
   readonly #logger: Logger;
   readonly #maxBytes: number;
-  #last: Copies | undefined;
+  // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
+  #lastMessage: WireMessage | undefined;
+  #lastChannel = '';
+  readonly #lastKeys: string[] = [];
+  #lastEnvelope: EventEnvelope | undefined;
 
   constructor(registry: SubscriptionRegistry, dispatcher: Dispatcher, counters: BusCounters, logger: Logger, maxBytes: number) {
     this.#registry = registry;
@@ -49,15 +45,18 @@ export class MessageIntake {
       if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.matching(envelope.type));
       return;
     }
-    const last = this.#last;
     let envelope: EventEnvelope | undefined;
-    if (last && message === last.message && channel === last.channel && !last.keys.includes(key)) {
-      last.keys.push(key);
-      envelope = last.envelope;
+    if (message === this.#lastMessage && channel === this.#lastChannel && !this.#lastKeys.includes(key)) {
+      this.#lastKeys.push(key);
+      envelope = this.#lastEnvelope;
     } else {
       this.#counters.received++;
       envelope = this.#accept(message, channel);
-      this.#last = { message, channel, keys: [key], envelope };
+      this.#lastMessage = message;
+      this.#lastChannel = channel;
+      this.#lastKeys.length = 0;
+      this.#lastKeys.push(key);
+      this.#lastEnvelope = envelope;
     }
     if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.forKey(key));
   };
