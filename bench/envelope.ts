@@ -3,7 +3,8 @@
  * builds its own envelope in `OrderPlaced.create()`, the peers get this hand-built envelope
  * (2x randomUUID + ISO timestamp, as in /work/shared/anchors/perf-peers.md).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export interface OrderItem {
   sku: string;
@@ -27,8 +28,12 @@ export interface PeerEnvelope {
   type: string;
   timestamp: string;
   correlationId: string;
+  source: string;
   payload: OrderPayload;
 }
+
+/** Same form and length as Herald's default `source`, so both sides send the same envelope bytes. */
+const SOURCE = `herald/${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 export const EVENT_TYPE = 'order.placed';
 /** Channel the raw-ioredis peers use; distinct from anything Herald may choose. */
@@ -55,6 +60,7 @@ export function makeEnvelope(seq: number, sentAt?: number): PeerEnvelope {
     type: EVENT_TYPE,
     timestamp: new Date().toISOString(),
     correlationId: randomUUID(),
+    source: SOURCE,
     payload: makePayload(seq, sentAt),
   };
 }

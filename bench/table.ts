@@ -66,6 +66,8 @@ export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[
     { id: 'retry.c50.e2e', scenario: s3, metric: 'completed/s, Herald at concurrency 50', kind: 'info', decimals: 0, peerId: 'retry.e2e', lostId: 'retry.c50.lost' },
     { id: 'retry.c50.lost', scenario: s3, metric: 'not completed, Herald at concurrency 50', kind: 'count', decimals: 0, peerId: 'retry.lost' },
     { id: 'memory.rate', scenario: s4, metric: 'events/s, fresh envelope per event', kind: 'higher', target: 0.5, decimals: 0 },
+    { id: 'memory.fast', scenario: s4, metric: 'events/s, Herald with serialize: false (no JSON)', kind: 'info', decimals: 0, peerId: 'memory.rate' },
+    { id: 'memory.fast', scenario: s4, metric: 'events/s, Herald with serialize: false vs pre-built peer event', kind: 'info', decimals: 0, peerId: 'memory.prebuilt' },
     { id: 'memory.prebuilt', scenario: s4, metric: 'events/s, pre-built event (peer reference)', kind: 'info', decimals: 0, peerOnly: true },
     { id: 'rss.sub', scenario: s5, metric: `peak RSS over ${pubsubN.toLocaleString('en-US')} events (MiB)`, kind: 'lower', target: 1.2, decimals: 1 },
     { id: 'rss.ready', scenario: s5, metric: 'RSS after subscribe (MiB)', kind: 'info', decimals: 1 },

@@ -35,8 +35,10 @@ export const memoryScenario: Scenario = {
     const warnings: string[] = [];
     if (side === 'herald') {
       const r = await runMemoryChild('memory/herald', 'herald-memory.ts', args, warnings);
+      const fast = await runMemoryChild('memory/herald-no-json', 'herald-memory.ts', { ...args, serialize: false }, warnings);
       figures['memory.rate'] = r.eventsPerSec;
-      return { figures, warnings, summary: `${fmt(r.eventsPerSec)} events/s` };
+      figures['memory.fast'] = fast.eventsPerSec;
+      return { figures, warnings, summary: `${fmt(r.eventsPerSec)} events/s, ${fmt(fast.eventsPerSec)} events/s with serialize: false` };
     }
     const fresh = await runMemoryChild('memory/peer', 'peer-memory.ts', args, warnings);
     const prebuilt = await runMemoryChild('memory/peer-prebuilt', 'peer-memory.ts', { ...args, prebuilt: true }, warnings);

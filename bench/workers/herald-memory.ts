@@ -11,7 +11,7 @@ import type { MemoryArgs, MemoryResult } from './protocol.js';
 const args = readArgs<MemoryArgs>();
 
 runChild('herald-memory', args.deadlineMs, async () => {
-  const bus = createEventBus({ mode: 'memory', logger: false });
+  const bus = createEventBus({ mode: 'memory', logger: false, ...(args.serialize === undefined ? {} : { serialize: args.serialize }) });
   let calls = 0;
   for (let h = 1; h <= 3; h += 1) {
     bus.subscribe(OrderPlaced, async () => {

@@ -79,6 +79,8 @@ export interface MemoryArgs {
   deadlineMs: number;
   /** Peer only: reuse one pre-built envelope (the anchor's method) instead of a fresh one per event. */
   prebuilt?: boolean;
+  /** Herald only: the in-memory bus's `serialize` option (undefined = Herald's default, true). */
+  serialize?: boolean;
 }
 
 export interface MemoryResult {

@@ -15,7 +15,7 @@ class PendingPublish {
 
   constructor(
     readonly channel: string,
-    readonly raw: string,
+    public raw: string,
     readonly envelope: EventEnvelope,
     readonly deadline: number,
   ) {}
@@ -73,7 +73,10 @@ export class RedisPublisher {
 
   #send(pending: PendingPublish): void {
     pending.sent = true;
-    this.#redis.publish(pending.channel, pending.raw).then(
+    const raw = pending.raw;
+    // Until the reply, only the envelope is needed; let the text go with the command.
+    pending.raw = '';
+    this.#redis.publish(pending.channel, raw).then(
       (receivers) => this.#accepted(pending, receivers),
       (error: unknown) => this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error })),
     );
@@ -113,6 +116,9 @@ export class RedisPublisher {
     this.#counters.published++;
     if (receivers === 0) this.#counters.publishedToNoSubscriber++;
     pending.resolve(pending.envelope);
+    // Replies come in send order, so finished publishes leave from the head at once: kept
+    // until the next sweep they would outlive young-generation GCs and cost memory and time.
+    for (let head = this.#pending.peek(); head?.done; head = this.#pending.peek()) this.#pending.shift();
   }
 
   #fail(pending: PendingPublish, error: Error): void {
