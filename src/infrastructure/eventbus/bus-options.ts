@@ -19,9 +19,12 @@ export interface BusOptions {
   readonly service?: string;
   /** This instance's id, second half of `source`. @default `<hostname>-<pid>-<random>` */
   readonly instanceId?: string;
-  /** Deliveries (event × handler) running or waiting to retry at once. @default 100 */
+  /**
+   * Deliveries (event × handler) running or waiting to retry at once. Retries waiting out
+   * their backoff hold a slot, so leave room for them. @default 1_000
+   */
   readonly concurrency?: number;
-  /** Deliveries waiting for a slot before further ones are dead-lettered (`buffer-overflow`). @default 10_000 */
+  /** Deliveries waiting for a slot before further ones are dead-lettered (`buffer-overflow`). @default 100_000 */
   readonly maxBufferedDeliveries?: number;
   /** Largest envelope `publish` sends and receivers accept. @default 1_048_576 (1 MiB) */
   readonly maxEnvelopeBytes?: number;
@@ -53,8 +56,8 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     prefix,
     logger: options.logger,
     source: `${service}/${instanceId}`,
-    concurrency: integer(options.concurrency, 100, 'concurrency', 1),
-    maxBufferedDeliveries: integer(options.maxBufferedDeliveries, 10_000, 'maxBufferedDeliveries', 0),
+    concurrency: integer(options.concurrency, 1_000, 'concurrency', 1),
+    maxBufferedDeliveries: integer(options.maxBufferedDeliveries, 100_000, 'maxBufferedDeliveries', 0),
     maxEnvelopeBytes: integer(options.maxEnvelopeBytes, DEFAULT_MAX_ENVELOPE_BYTES, 'maxEnvelopeBytes', 256),
     retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, options.retry, 'retry'),
     shutdownTimeoutMs: integer(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),

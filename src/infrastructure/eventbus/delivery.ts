@@ -1,4 +1,3 @@
-import type { DeadLetterError } from '../../domain/dead-letter.js';
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
 import type { HandlerContext } from '../../domain/handler-context.js';
 import type { Logger } from '../../domain/logger.js';
@@ -23,7 +22,8 @@ export class Delivery implements HandlerContext {
   attempts = 0;
   firstFailedAt: string | undefined;
   lastFailedAt: string | undefined;
-  lastError: DeadLetterError | undefined;
+  /** Kept as the Error: formatting its stack costs more than the attempt, so it waits for a dead letter. */
+  lastError: Error | undefined;
   /** Set when shutdown gave up on it: a late outcome is then only logged. */
   abandoned = false;
   /** Set once the handler succeeded or its dead letter is being written. */
@@ -64,7 +64,7 @@ export class Delivery implements HandlerContext {
     return followUp(this.#scope.publish, this.envelope, event, options) as Promise<EventEnvelope<P>>;
   }
 
-  recordFailure(error: DeadLetterError): void {
+  recordFailure(error: Error): void {
     const now = new Date().toISOString();
     this.firstFailedAt ??= now;
     this.lastFailedAt = now;

@@ -1,5 +1,4 @@
 import pRetry, { AbortError } from 'p-retry';
-import { toDeadLetterError } from '../../domain/dead-letter.js';
 import { HandlerTimeoutError } from '../../domain/errors/handler-timeout-error.js';
 import { NonRetryableError } from '../../domain/errors/non-retryable-error.js';
 import type { Logger } from '../../domain/logger.js';
@@ -81,7 +80,7 @@ export class HandlerRunner {
   #failure(delivery: Delivery, attempt: number, thrown: unknown): Error {
     const { envelope, subscription } = delivery;
     const error = normalise(thrown);
-    delivery.recordFailure(toDeadLetterError(error));
+    delivery.recordFailure(error);
     this.#logger.warn(
       {
         eventId: envelope.id,
