@@ -120,10 +120,8 @@ export class RedisPublisher {
       this.#pending.shift();
       if (!head.done) this.#fail(head, this.#timeout(head, this.#redis.status));
     }
-    if (this.#pending.length === 0) {
-      clearInterval(this.#sweeper);
-      this.#sweeper = undefined;
-    }
+    // The timer stays (unref'd) until close: at low rates the queue empties between publishes,
+    // and re-arming it for every publish would cost more than a tick that finds nothing.
   }
 
   #timeout(pending: PendingPublish, state: string): PublishTimeoutError {
