@@ -69,7 +69,9 @@ runs: its rate counts only the events that were handled.
    event is built; a sample is the time until the last of the 3 handlers of that event starts.
    The first 500 ms are discarded. Peer: raw ioredis with default options; the rows marked
    *vs peer publishing with enableAutoPipelining* compare the same Herald figures with a second
-   peer run whose publishing connection has \`enableAutoPipelining: true\` (as Herald's does).
+   peer run whose publishing connection has \`enableAutoPipelining: true\`. Herald does not use
+   ioredis auto-pipelining: it corks its command socket for the rest of each tick, so the
+   PUBLISHes of one tick leave in one write.
 3. **10 % of handler calls fail once.** Herald: Pub/Sub, separate publisher and subscriber
    processes, 1 handler that throws on the first attempt of every 10th event, retry options
    \`{ retries: 2, minTimeoutMs: 10, jitter: false }\`, otherwise Herald's default bus options

@@ -56,6 +56,8 @@ export class RedisPubSubTransport implements Transport {
       // write forever; a re-sent PUBLISH whose promise Herald already failed (sent: true) is the
       // documented "may have been delivered" case.
       autoResendUnfulfilledCommands: true,
+      // RedisPublisher batches each tick's PUBLISHes itself by corking the socket.
+      enableAutoPipelining: false,
       connectionName: `herald:${context.prefix}:cmd`,
     });
     this.#subscriberConnection = new Redis(options.redisUrl, {
