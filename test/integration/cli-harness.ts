@@ -4,8 +4,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
-import { waitFor } from '../support/wait-for.js';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { RedisDeadLetterQueue } from '../../src/index.js';
+import type { UseRedisServer } from '../support/redis-server.js';
+import { uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -95,4 +98,33 @@ export async function startService(redisUrl: string, prefix: string, instanceId:
 export async function kill(child: Child): Promise<void> {
   process.kill(child.pid, 'SIGKILL');
   await child.exited;
+}
+
+/** What {@link useQueueFixture} hands each test. */
+export interface QueueState {
+  readonly client: Redis;
+  readonly prefix: string;
+  readonly queue: RedisDeadLetterQueue;
+}
+
+/**
+ * Per-test state of the CLI tests: one client for the file, a fresh prefix and queue per test
+ * (handed to `assign` before each test), and the prefix's keys deleted after it. Call at the
+ * top level of a test file.
+ */
+export function useQueueFixture(redis: UseRedisServer, assign: (state: QueueState) => void): void {
+  let client: Redis | undefined;
+  let prefix = '';
+  beforeAll(() => {
+    client = new Redis(redis.url);
+  });
+  afterAll(() => client?.disconnect());
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    assign({ client: client!, prefix, queue: new RedisDeadLetterQueue(client!, prefix) });
+  });
+  afterEach(async () => {
+    const keys = await client!.keys(`${prefix}:*`);
+    if (keys.length > 0) await client!.del(...keys);
+  });
 }

@@ -1,27 +1,12 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DeadLetterEntry, type DeadLetterInput, RedisDeadLetterQueue } from '../../src/index.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix } from '../support/wait-for.js';
-import { herald, heraldJson } from './cli-harness.js';
+import { herald, heraldJson, useQueueFixture } from './cli-harness.js';
 
 const redis = useRedisServer();
-let client: Redis;
 let prefix: string;
 let queue: RedisDeadLetterQueue;
-
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-beforeEach(() => {
-  prefix = uniquePrefix();
-  queue = new RedisDeadLetterQueue(client, prefix);
-});
-afterEach(async () => {
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
+useQueueFixture(redis, (state) => ({ prefix, queue } = state));
 
 /** Common flags: the private Redis and this test's prefix. */
 function at(...args: string[]): string[] {

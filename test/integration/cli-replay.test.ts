@@ -1,28 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { type DeadLetterInput, RedisDeadLetterQueue } from '../../src/index.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
-import { herald, heraldJson, kill, spawnHerald, startService } from './cli-harness.js';
+import { waitFor } from '../support/wait-for.js';
+import { herald, heraldJson, kill, spawnHerald, startService, useQueueFixture } from './cli-harness.js';
 
 const redis = useRedisServer();
 let client: Redis;
 let prefix: string;
 let queue: RedisDeadLetterQueue;
-
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-beforeEach(() => {
-  prefix = uniquePrefix();
-  queue = new RedisDeadLetterQueue(client, prefix);
-});
-afterEach(async () => {
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
+useQueueFixture(redis, (state) => ({ client, prefix, queue } = state));
 
 function at(...args: string[]): string[] {
   return [...args, '--redis-url', redis.url, '--prefix', prefix];
