@@ -119,7 +119,8 @@ const READING = `## Reading the results
   which moves with whatever else the 2 cores are doing. On 2026-11-23 four runs of the latency
   scenario gave Herald/peer p99 ratios of 1.03×, 1.30×, 1.61× and 1.62× (the last is the run
   in the table), so the ≤1.5× target holds in some runs and not in others. At 10,000/s the
-  ratio stayed at or below 1.23×, and Herald's p99.9 and max were lower than the peer's.
+  three runs that recorded it gave 1.09×–1.23×, and in the table's run Herald's p99.9 and max
+  were lower than the peer's.
 - **Retries.** A retrying delivery keeps its concurrency slot while it waits (by design, so a
   burst of failures cannot grow work without bound). With the defaults (\`concurrency: 1000\`,
   \`maxBufferedDeliveries: 100000\`) the 10 % failure burst completes without a dead letter; the
