@@ -126,7 +126,7 @@ const READING = `## Reading the results
   Herald allocates somewhat more per event than the raw peer (a promise and its bookkeeping per
   publish, a delivery object per handler), so a few more events land behind each pause. In
   two 15-second runs of this scenario (2026-11-23, not the table's 5-second runs) Herald's
-  p99 at 10,000/s was 2.20× and 2.27× the peer's, while p99.9 stayed within 1.3×.
+  p99 at 10,000/s was 2.27× and 2.20× the peer's (p99.9: 1.92× and 1.29×).
 - **Retries.** A retrying delivery keeps its concurrency slot while it waits (by design, so a
   burst of failures cannot grow work without bound). With the defaults (\`concurrency: 1000\`,
   \`maxBufferedDeliveries: 100000\`) the 10 % failure burst completes without a dead letter; the
