@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BusClosedError, type EventEnvelope } from '../../src/index.js';
 import { anOrder, OrderPlaced, UserRegistered, WelcomeEmailSent } from '../fixtures/shop.js';
-import { waitFor } from '../support/wait-for.js';
+import { simulateWork, waitFor } from '../support/wait-for.js';
 import { type BusFactory, recorder, useBuses } from './harness.js';
 
 /** Start, health, correlation, garbage on the wire and shutdown, for every transport. */
@@ -108,7 +108,7 @@ export function lifecycleContract(factory: () => BusFactory): void {
       let finished = 0;
       bus.subscribe(OrderPlaced, async () => {
         running++;
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        await simulateWork(150);
         finished++;
       }, { name: 'slow' });
       await bus.start();

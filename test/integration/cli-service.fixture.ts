@@ -10,6 +10,7 @@
  * the list `<prefix>:test:calls` as JSON, so tests see calls across processes.
  */
 import { Redis } from 'ioredis';
+import { simulateWork } from '../support/wait-for.js';
 import { RedisEventBus } from '../../src/index.js';
 
 const [redisUrl, prefix, instanceId] = process.argv.slice(2) as [string, string, string];
@@ -26,7 +27,7 @@ bus.subscribe('order.placed', async (envelope) => {
   await record('send-receipt', envelope, 'started');
   if (mode === 'fail') throw new Error('mail server down');
   if (mode === 'hang') await new Promise(() => {});
-  if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 500));
+  if (mode === 'slow') await simulateWork(500);
   await record('send-receipt', envelope, 'done');
 }, { name: 'send-receipt' });
 

@@ -20,7 +20,7 @@ import {
 } from '../../src/index.js';
 import { UserRegistered, WelcomeEmailSent } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
+import { quietWindow, uniquePrefix, waitFor } from '../support/wait-for.js';
 
 // --- a small application, wired the way users wire theirs ---------------------
 
@@ -295,8 +295,8 @@ describe('two containers in one process', () => {
 
     await without.users.register('ada@example.com');
     await waitFor(() => withHandler.mailer.sent.length === 1);
-    // A deliberate "nothing more arrives" window: a shared registry would run the handler twice.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A shared registry would run the handler twice.
+    await quietWindow(100);
 
     expect(withHandler.mailer.sent).toEqual(['ada@example.com']);
     expect(without.mailer.sent).toEqual([]);

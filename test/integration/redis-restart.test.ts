@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PublishTimeoutError, RedisConnectionError, RedisEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { canRestartRedis, useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
+import { quietWindow, uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
 const buses: RedisEventBus[] = [];
@@ -56,7 +56,7 @@ describe.skipIf(!canRestartRedis)('RedisEventBus when Redis goes away', () => {
     }
     for (let i = 0; i < 20; i++) await bus.publish(anOrder(i));
     await waitFor(() => seen.length >= 20);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // deliberate quiet window: no duplicate may arrive
+    await quietWindow(100); // no duplicate may arrive
     expect(seen).toHaveLength(20);
     expect(new Set(seen).size).toBe(20);
     expect(bus.stats().reconnects).toBe(3);
@@ -101,7 +101,7 @@ describe.skipIf(!canRestartRedis)('RedisEventBus when Redis goes away', () => {
     const publishing = bus.publish(anOrder(1));
     let settled = false;
     void publishing.finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 200)); // deliberate: the publish must still be waiting
+    await quietWindow(200); // the publish must still be waiting
     expect(settled).toBe(false);
     await redis.server.restart();
     const envelope = await publishing;

@@ -97,3 +97,19 @@ export function deferred<T = void>(): Deferred<T> {
     },
   };
 }
+
+/**
+ * Stands in for a handler's own I/O (a slow API call): not a way to wait for
+ * something to happen, which must poll with {@link waitFor}.
+ */
+export function simulateWork(ms: number): Promise<void> {
+  return delay(ms);
+}
+
+/**
+ * A deliberate window in which nothing more may happen (no duplicate delivery,
+ * a publish still held): the assertion after it checks that nothing did.
+ */
+export function quietWindow(ms: number): Promise<void> {
+  return delay(ms);
+}
