@@ -9,7 +9,7 @@ import {
 } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
+import { quietWindow, simulateWork, uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
 const fast = { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2, jitter: false } as const;
@@ -161,7 +161,7 @@ describe('RedisDeadLetterQueue replay', () => {
         const b = bus(instance);
         b.subscribe(OrderPlaced, async (e, ctx) => {
           await switchable(calls, instance, state)(e, ctx);
-          if (!state.failing) await new Promise((resolve) => setTimeout(resolve, 200));
+          if (!state.failing) await simulateWork(200);
         }, { name: 'send-receipt', ...fast });
         await b.start();
       }
@@ -229,11 +229,6 @@ describe('RedisDeadLetterQueue replay', () => {
     });
   });
 });
-
-/** A deliberate pause in which nothing is expected to happen. */
-function quietWindow(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function failedInput(handler: string | undefined, n = 1) {
   const now = new Date().toISOString();
