@@ -26,6 +26,7 @@ export { PublishTimeoutError } from './domain/errors/publish-timeout-error.js';
 export { PublishFailedError } from './domain/errors/publish-failed-error.js';
 export { HandlerTimeoutError } from './domain/errors/handler-timeout-error.js';
 export { DeliveryAbortedError } from './domain/errors/delivery-aborted-error.js';
+export { DeliveryLimitError } from './domain/errors/delivery-limit-error.js';
 export { DuplicateHandlerError } from './domain/errors/duplicate-handler-error.js';
 export { RedisConnectionError } from './domain/errors/redis-connection-error.js';
 
@@ -33,6 +34,9 @@ export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';
 export { RedisEventBus } from './infrastructure/eventbus/redis-event-bus.js';
 export type { RedisEventBusOptions } from './infrastructure/eventbus/redis-event-bus.js';
+export { DurableEventBus } from './infrastructure/eventbus/durable-event-bus.js';
+export type { DurableEventBusOptions } from './infrastructure/eventbus/durable-event-bus.js';
+export type { StartFrom } from './infrastructure/eventbus/stream-groups.js';
 export { InMemoryEventBus } from './infrastructure/eventbus/in-memory-event-bus.js';
 export type { InMemoryEventBusOptions } from './infrastructure/eventbus/in-memory-event-bus.js';
 export { InMemoryBroker } from './infrastructure/eventbus/in-memory-broker.js';

@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     await bus.shutdown({ timeoutMs: DRAIN_TIMEOUT_MS });
 
     const summary = summaryOf(transport, bus.stats());
-    const inspect = transport === 'redis' ? 'Inspect it with: npm run dlq -- list (same REDIS_URL and HERALD_PREFIX)' : 'It lived in memory and is gone now.';
+    const inspect = transport !== 'memory' ? 'Inspect it with: npm run dlq -- list (same REDIS_URL and HERALD_PREFIX)' : 'It lived in memory and is gone now.';
     console.log(formatSummary(summary, container.get(AuditLog).records, { size: dlqSize, inspect }));
     return idle || stop.aborted ? 0 : 1;
   } catch (error) {

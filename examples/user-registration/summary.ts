@@ -1,9 +1,9 @@
 import type { AuditRecord } from './audit-log.js';
-import type { BusStats } from '../../src/index.js';
+import type { BusHealth, BusStats } from '../../src/index.js';
 
 /** The machine-checkable part of the summary (the last line of output, after `SUMMARY `). */
 export interface Summary {
-  readonly transport: 'redis' | 'memory';
+  readonly transport: BusHealth['transport'];
   readonly published: number;
   readonly handled: number;
   readonly retried: number;
@@ -32,7 +32,7 @@ export function formatSummary(summary: Summary, audit: readonly AuditRecord[], d
   return lines.join('\n');
 }
 
-export function summaryOf(transport: 'redis' | 'memory', stats: BusStats): Summary {
+export function summaryOf(transport: BusHealth['transport'], stats: BusStats): Summary {
   const { published, handled, retried, deadLettered } = stats;
   return { transport, published, handled, retried, deadLettered };
 }

@@ -1,12 +1,15 @@
 import type { EventBus } from '../domain/event-bus.js';
+import { DurableEventBus, type DurableEventBusOptions } from '../infrastructure/eventbus/durable-event-bus.js';
 import { InMemoryEventBus, type InMemoryEventBusOptions } from '../infrastructure/eventbus/in-memory-event-bus.js';
 import { RedisEventBus, type RedisEventBusOptions } from '../infrastructure/eventbus/redis-event-bus.js';
 
 /** Options of {@link createEventBus}. */
-export interface CreateEventBusOptions extends RedisEventBusOptions, Omit<InMemoryEventBusOptions, keyof RedisEventBusOptions> {
+export interface CreateEventBusOptions extends DurableEventBusOptions, Omit<InMemoryEventBusOptions, keyof RedisEventBusOptions> {
   /**
-   * `pubsub` (Redis Pub/Sub) or `memory`. `durable` (Redis Streams) is planned
-   * and not available yet.
+   * `pubsub` (Redis Pub/Sub: every instance gets every event, at-most-once),
+   * `durable` (Redis Streams with consumer groups: one instance per group,
+   * at-least-once) or `memory` (one process). The durable-only options
+   * (`group`, `consumer`, `claimIdleMs`, ...) are ignored in the other modes.
    * @default 'pubsub' when `redisUrl` or REDIS_URL is set, else 'memory'
    */
   readonly mode?: 'pubsub' | 'durable' | 'memory';
@@ -16,7 +19,7 @@ export interface CreateEventBusOptions extends RedisEventBusOptions, Omit<InMemo
  * Creates an event bus: Redis Pub/Sub when `redisUrl` (or REDIS_URL) is set,
  * in-memory otherwise, or what `mode` says.
  *
- * @throws TypeError when an option is invalid, or mode is `pubsub` without a Redis URL.
+ * @throws TypeError when an option is invalid, or mode is `pubsub` or `durable` without a Redis URL.
  * @example
  * const bus = createEventBus({ redisUrl: process.env.REDIS_URL, prefix: 'shop' });
  * bus.subscribe(UserRegistered, async (event, ctx) => { ... }, { name: 'send-welcome-email', retries: 5 });
@@ -33,9 +36,7 @@ export function createEventBus(options: CreateEventBusOptions = {}): EventBus & 
     case 'pubsub':
       return new RedisEventBus({ ...options, ...(redisUrl ? { redisUrl } : {}) });
     case 'durable':
-      throw new TypeError(
-        "mode 'durable' (Redis Streams with consumer groups) is not available in this version of Herald; use 'pubsub' and see docs/delivery-guarantees.md.",
-      );
+      return new DurableEventBus({ ...options, ...(redisUrl ? { redisUrl } : {}) });
     default:
       throw new TypeError(`Expected \`mode\` to be 'pubsub', 'memory' or 'durable', got ${JSON.stringify(mode)}.`);
   }

@@ -13,7 +13,9 @@ export type DeadLetterReason =
   /** The bounded delivery buffer was full; the handler was never started. */
   | 'buffer-overflow'
   /** Shutdown's deadline passed while the handler ran or waited to retry. */
-  | 'shutdown-timeout';
+  | 'shutdown-timeout'
+  /** Durable mode: the event was delivered `maxDeliveries` times without being acknowledged (consumers crashed or stalled on it). */
+  | 'max-deliveries';
 
 /** The error a dead letter records. */
 export interface DeadLetterError {

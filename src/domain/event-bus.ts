@@ -30,13 +30,18 @@ export interface BusStats {
   readonly buffered: number;
   /** Times the subscriber connection was re-established. */
   readonly reconnects: number;
+  /** Durable mode: pending events this instance claimed from crashed or stalled consumers (its own earlier runs included). */
+  readonly reclaimed: number;
+  /** Durable mode: pending events found trimmed from the stream (by `maxStreamLength`) before they were handled; each is logged. */
+  readonly trimmedUnhandled: number;
 }
 
 /** State for readiness probes. */
 export interface BusHealth {
   /** `ready` when connected with every subscription confirmed. */
   readonly status: 'starting' | 'ready' | 'degraded' | 'closing' | 'closed';
-  readonly transport: 'redis' | 'memory';
+  /** `redis` (Pub/Sub), `redis-streams` (durable) or `memory`. */
+  readonly transport: 'redis' | 'redis-streams' | 'memory';
   /** Connection states, e.g. `ready`, `reconnecting` (Redis only). */
   readonly connections: { readonly publisher: string; readonly subscriber: string };
   /** Subscriptions Redis has confirmed, and those still waiting. */

@@ -184,7 +184,7 @@ export function failureContract(factory: () => BusFactory): void {
   });
 
   describe('when more deliveries arrive than the concurrency allows', () => {
-    it('buffers up to maxBufferedDeliveries and dead-letters the overflow with its reason', async () => {
+    it.runIf(!factory().capabilities.redelivers)('buffers up to maxBufferedDeliveries and dead-letters the overflow with its reason', async () => {
       const bus = t.bus({ concurrency: 1, maxBufferedDeliveries: 1 });
       const gate = deferred();
       const started = recorder<string>();
@@ -200,6 +200,24 @@ export function failureContract(factory: () => BusFactory): void {
       gate.resolve();
       await waitFor(() => bus.stats().handled === 2);
       expect(started.seen).toEqual(['o-0', 'o-1']);
+    });
+
+    it.runIf(factory().capabilities.redelivers)('leaves what it has no room for in Redis instead of overflowing', async () => {
+      const bus = t.bus({ concurrency: 1, maxBufferedDeliveries: 1 });
+      const gate = deferred();
+      const started = recorder<string>();
+      bus.subscribe(OrderPlaced, async (e) => {
+        started.push(e.payload.orderId);
+        await gate.promise;
+      }, { name: 'slow' });
+      await bus.start();
+      for (let i = 0; i < 5; i++) await bus.publish(anOrder(i));
+      await waitFor(() => started.seen.length === 1);
+      expect(bus.stats()).toMatchObject({ inFlight: 1, buffered: 0, received: 1 });
+      gate.resolve();
+      await waitFor(() => bus.stats().handled === 5);
+      expect(started.seen).toEqual(['o-0', 'o-1', 'o-2', 'o-3', 'o-4']);
+      expect(await bus.deadLetters.count()).toBe(0);
     });
 
     it('counts handlers waiting to retry against the concurrency limit', async () => {

@@ -9,6 +9,12 @@ export interface Capabilities {
   readonly fanOutAcrossInstances: boolean;
   /** Can put arbitrary text on an event type's channel. */
   readonly rawInjection: boolean;
+  /**
+   * Unfinished events are delivered again (durable mode): at the shutdown deadline
+   * they stay unacknowledged instead of being dead-lettered, and a full buffer
+   * stops reading instead of overflowing.
+   */
+  readonly redelivers: boolean;
 }
 
 /** Builds buses for one transport. */

@@ -11,7 +11,7 @@ const queues = new Map<string, InMemoryDeadLetterQueue>();
 
 const factory: BusFactory = {
   name: 'InMemoryEventBus',
-  capabilities: { fanOutAcrossInstances: true, rawInjection: true },
+  capabilities: { fanOutAcrossInstances: true, rawInjection: true, redelivers: false },
   create(prefix, options) {
     return new InMemoryEventBus({ ...options, prefix, broker, deadLetterQueue: this.deadLetters(prefix) });
   },

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const factory: BusFactory = {
   name: 'RedisEventBus',
-  capabilities: { fanOutAcrossInstances: true, rawInjection: true },
+  capabilities: { fanOutAcrossInstances: true, rawInjection: true, redelivers: false },
   create(prefix, options) {
     return new RedisEventBus({ ...options, prefix, redisUrl: redis.url });
   },

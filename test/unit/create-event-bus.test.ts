@@ -31,7 +31,11 @@ describe(createEventBus, () => {
 
   it.each([
     [{ mode: 'pubsub' as const }, /REDIS_URL/],
-    [{ mode: 'durable' as const }, /durable/],
+    [{ mode: 'durable' as const }, /DurableEventBus needs a Redis URL/],
+    [{ mode: 'durable' as const, redisUrl: 'redis://x', claimIdleMs: 1 }, /claimIdleMs/],
+    [{ mode: 'durable' as const, redisUrl: 'redis://x', maxDeliveries: 0 }, /maxDeliveries/],
+    [{ mode: 'durable' as const, redisUrl: 'redis://x', startFrom: 'now' as never }, /startFrom/],
+    [{ mode: 'durable' as const, redisUrl: 'redis://x', group: '' }, /group/],
     [{ mode: 'kafka' as never }, /mode/],
     [{ mode: 'memory' as const, prefix: 'has space' }, /prefix/],
     [{ mode: 'memory' as const, concurrency: 0 }, /concurrency/],

@@ -11,6 +11,8 @@ export class BusCounters {
   deadLettered = 0;
   deadLetterWriteFailures = 0;
   reconnects = 0;
+  reclaimed = 0;
+  trimmedUnhandled = 0;
 
   snapshot(inFlight: number, buffered: number): BusStats {
     return Object.freeze({
@@ -25,6 +27,8 @@ export class BusCounters {
       inFlight,
       buffered,
       reconnects: this.reconnects,
+      reclaimed: this.reclaimed,
+      trimmedUnhandled: this.trimmedUnhandled,
     });
   }
 }

@@ -50,8 +50,8 @@ export interface ResolvedBusOptions {
 export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
   const prefix = options.prefix ?? process.env.HERALD_PREFIX ?? DEFAULT_PREFIX;
   assertPrefix(prefix);
-  const service = options.service ?? process.env.HERALD_SERVICE ?? 'herald';
-  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const service = serviceName(options);
+  const instanceId = options.instanceId ?? newInstanceId();
   return {
     prefix,
     logger: options.logger,
@@ -62,6 +62,16 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, options.retry, 'retry'),
     shutdownTimeoutMs: integer(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),
   };
+}
+
+/** The service name: the option, else HERALD_SERVICE, else `herald`. */
+export function serviceName(options: BusOptions): string {
+  return options.service ?? process.env.HERALD_SERVICE ?? 'herald';
+}
+
+/** A fresh instance id: `<hostname>-<pid>-<random>`. */
+export function newInstanceId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** @throws TypeError unless `value` is undefined or an integer ≥ `min`. */

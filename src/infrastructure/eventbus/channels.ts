@@ -27,17 +27,28 @@ export class Channels {
   readonly deadLetterList: string;
   /** Redis hash of dead-letter entries by id. */
   readonly deadLetterEntries: string;
+  /** Start of every event stream of this prefix (durable mode): `<prefix>:stream|<type>`. */
+  readonly streamPrefix: string;
+  /** Redis set of the event types published to streams, for pattern subscriptions to discover. */
+  readonly streamTypes: string;
 
   constructor(readonly prefix: string) {
     assertPrefix(prefix);
     this.eventPrefix = `${prefix}:events|`;
     this.deadLetterList = `${prefix}:dlq`;
     this.deadLetterEntries = `${prefix}:dlq:entries`;
+    this.streamPrefix = `${prefix}:stream|`;
+    this.streamTypes = `${prefix}:stream-types`;
   }
 
   /** Channel (or channel pattern) for an event type or type pattern. */
   forKey(typeOrPattern: string): string {
     return this.eventPrefix + typeOrPattern;
+  }
+
+  /** The stream of an event type (durable mode). */
+  streamOf(type: string): string {
+    return this.streamPrefix + type;
   }
 
   /** The type or pattern of a channel of this prefix, or undefined for a foreign channel. */

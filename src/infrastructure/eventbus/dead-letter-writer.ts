@@ -18,8 +18,8 @@ interface PendingWrite {
  * the entry is never dropped silently.
  */
 export class DeadLetterWriter {
-  readonly #pending = new Set<Promise<void>>();
-  readonly #inputs = new Map<Promise<void>, PendingWrite>();
+  readonly #pending = new Set<Promise<boolean>>();
+  readonly #inputs = new Map<Promise<boolean>, PendingWrite>();
   #closed = false;
 
   readonly #queue: DeadLetterQueue;
@@ -32,8 +32,8 @@ export class DeadLetterWriter {
     this.#logger = logger;
   }
 
-  /** Writes the entry; resolves when written or given up (never rejects). */
-  write(input: DeadLetterInput): Promise<void> {
+  /** Writes the entry; resolves to true once written, false when given up (never rejects). */
+  write(input: DeadLetterInput): Promise<boolean> {
     const write: PendingWrite = { input, givenUp: false };
     const job = this.#write(write);
     this.#pending.add(job);
@@ -74,14 +74,14 @@ export class DeadLetterWriter {
     );
   }
 
-  async #write(write: PendingWrite): Promise<void> {
+  async #write(write: PendingWrite): Promise<boolean> {
     const input = write.input;
     for (let attempt = 1; ; attempt++) {
       try {
         const entry = await this.#queue.add(input);
         if (write.givenUp) {
           this.#logger.warn({ deadLetterId: entry.id }, 'a dead letter reported as lost was written after all');
-          return;
+          return false;
         }
         this.#counters.deadLettered++;
         this.#logger.error(
@@ -97,11 +97,11 @@ export class DeadLetterWriter {
           },
           `dead-lettered (${input.reason})`,
         );
-        return;
+        return true;
       } catch (error) {
         if (attempt >= WRITE_ATTEMPTS || this.#closed) {
           this.#giveUp(write, error);
-          return;
+          return false;
         }
         await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_DELAY_MS * attempt));
       }

@@ -3,6 +3,7 @@ import type { HandlerContext } from '../../domain/handler-context.js';
 import type { Logger } from '../../domain/logger.js';
 import type { ContextPublisher } from './delivery-context.js';
 import type { Subscription } from './subscription.js';
+import type { Receipt } from './transport.js';
 
 /** What every delivery of a bus shares. */
 export interface DeliveryScope {
@@ -32,12 +33,23 @@ export class Delivery implements HandlerContext {
   #logger: Logger | undefined;
   #loggerAttempt = 0;
 
+  #receipt: Receipt | undefined;
+
   constructor(
     readonly envelope: EventEnvelope,
     readonly subscription: Subscription,
     scope: DeliveryScope,
+    receipt?: Receipt,
   ) {
     this.#scope = scope;
+    this.#receipt = receipt;
+  }
+
+  /** Reports the outcome to the transport's receipt, once (later calls do nothing). */
+  settleReceipt(done: boolean): void {
+    const receipt = this.#receipt;
+    this.#receipt = undefined;
+    receipt?.settle(done);
   }
 
   get handler(): string {

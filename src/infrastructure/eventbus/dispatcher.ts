@@ -1,6 +1,7 @@
 import type { DeadLetterInput, DeadLetterQueue, DeadLetterReason } from '../../domain/dead-letter.js';
 import { toDeadLetterError } from '../../domain/dead-letter.js';
 import { DeliveryAbortedError } from '../../domain/errors/delivery-aborted-error.js';
+import { DeliveryLimitError } from '../../domain/errors/delivery-limit-error.js';
 import { NonRetryableError } from '../../domain/errors/non-retryable-error.js';
 import type { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
@@ -12,6 +13,7 @@ import type { ContextPublisher } from './delivery-context.js';
 import { Fifo } from './fifo.js';
 import { HandlerRunner } from './handler-runner.js';
 import type { Subscription } from './subscription.js';
+import type { Receipt } from './transport.js';
 
 /** Settings of a {@link Dispatcher}. */
 export interface DispatcherOptions {
@@ -26,6 +28,11 @@ export interface DispatcherOptions {
   readonly instance: string;
   /** Publishes for `ctx.publish`, also while draining. */
   readonly publish: ContextPublisher;
+  /**
+   * What happens to unfinished deliveries at the shutdown deadline: dead-lettered,
+   * or left for the transport to deliver again (Redis Streams leaves them unacknowledged).
+   */
+  readonly atDeadline: 'dead-letter' | 'redeliver';
 }
 
 const MAX_RAW_CHARS = 64 * 1024;
@@ -64,20 +71,41 @@ export class Dispatcher {
     return this.#buffer.length;
   }
 
-  /** Starts (or buffers) one delivery per subscription. */
-  dispatch(envelope: EventEnvelope, subscriptions: readonly Subscription[] | undefined): void {
+  /**
+   * Starts (or buffers) one delivery per subscription. With a receipt whose
+   * message was delivered too often, dead-letters it for each handler instead.
+   */
+  dispatch(envelope: EventEnvelope, subscriptions: readonly Subscription[] | undefined, receipt?: Receipt): void {
     if (!subscriptions || subscriptions.length === 0) {
       this.#options.counters.unhandled++;
       this.#options.logger.debug({ eventId: envelope.id, type: envelope.type }, 'no handler for event');
+      receipt?.expect(0);
       return;
     }
-    for (const subscription of subscriptions) this.#enqueue(new Delivery(envelope, subscription, this.#scope));
+    if (receipt === undefined) {
+      for (const subscription of subscriptions) this.#enqueue(new Delivery(envelope, subscription, this.#scope));
+      return;
+    }
+    receipt.expect(subscriptions.length);
+    const exhausted = receipt.exhausted;
+    for (const subscription of subscriptions) {
+      const delivery = new Delivery(envelope, subscription, this.#scope, receipt);
+      if (exhausted === undefined) {
+        this.#enqueue(delivery);
+      } else {
+        const error = new DeliveryLimitError(subscription.name, exhausted.deliveries, exhausted.limit);
+        this.#settleWith(delivery, this.#writer.write(this.#input(delivery, 'max-deliveries', toDeadLetterError(error))));
+      }
+    }
   }
 
-  /** Dead-letters a message that could not be decoded, keeping its text. */
-  rejectRaw(raw: string, channel: string, error: EnvelopeDecodeError): void {
+  /**
+   * Dead-letters a message that could not be decoded, keeping its text.
+   * Resolves to true once written, false when the write was given up.
+   */
+  rejectRaw(raw: string, channel: string, error: EnvelopeDecodeError): Promise<boolean> {
     const now = new Date().toISOString();
-    void this.#writer.write({
+    return this.#writer.write({
       reason: error.reason === 'too-large' ? 'too-large' : 'undecodable',
       raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
       channel,
@@ -137,8 +165,13 @@ export class Dispatcher {
     } else if (this.#buffer.length < this.#options.maxBufferedDeliveries) {
       this.#buffer.push(delivery);
     } else {
-      void this.#writer.write(this.#deadLetterOf(delivery, 'buffer-overflow'));
+      this.#settleWith(delivery, this.#writer.write(this.#deadLetterOf(delivery, 'buffer-overflow')));
     }
+  }
+
+  /** Settles the delivery's receipt once its dead letter is written (or given up). */
+  #settleWith(delivery: Delivery, written: Promise<boolean>): void {
+    void written.then((done) => delivery.settleReceipt(done));
   }
 
   async #run(delivery: Delivery): Promise<void> {
@@ -157,10 +190,13 @@ export class Dispatcher {
         await this.#runner.run(delivery);
       }
       delivery.settled = true;
-      if (!delivery.abandoned) this.#options.counters.handled++;
+      if (!delivery.abandoned) {
+        this.#options.counters.handled++;
+        delivery.settleReceipt(true);
+      }
     } catch (error) {
       delivery.settled = true;
-      if (!delivery.abandoned) await this.#writer.write(this.#failureOf(delivery, error));
+      if (!delivery.abandoned) delivery.settleReceipt(await this.#writer.write(this.#failureOf(delivery, error)));
     } finally {
       if (delivery.abandoned) this.#logLateOutcome(delivery);
       this.#running.delete(delivery);
@@ -183,15 +219,18 @@ export class Dispatcher {
 
   #abandonAll(): void {
     this.#abort.abort(new DeliveryAbortedError('shutdown-timeout', 'in flight'));
-    for (const delivery of this.#buffer.drain()) {
-      void this.#writer.write(this.#deadLetterOf(delivery, 'shutdown-timeout'));
-    }
+    for (const delivery of this.#buffer.drain()) this.#abandon(delivery);
     for (const delivery of this.#running) {
       // A settled delivery is only waiting for its own dead-letter write, which drain awaits.
       if (delivery.settled) continue;
       delivery.abandoned = true;
-      void this.#writer.write(this.#deadLetterOf(delivery, 'shutdown-timeout'));
+      this.#abandon(delivery);
     }
+  }
+
+  #abandon(delivery: Delivery): void {
+    if (this.#options.atDeadline === 'redeliver') delivery.settleReceipt(false);
+    else this.#settleWith(delivery, this.#writer.write(this.#deadLetterOf(delivery, 'shutdown-timeout')));
   }
 
   #failureOf(delivery: Delivery, error: unknown): DeadLetterInput {
@@ -223,7 +262,9 @@ export class Dispatcher {
   #logLateOutcome(delivery: Delivery): void {
     this.#options.logger.warn(
       { eventId: delivery.envelope.id, handler: delivery.subscription.name },
-      'handler settled after the shutdown deadline; its dead letter stays, replay only if the handler is idempotent',
+      this.#options.atDeadline === 'redeliver'
+        ? 'handler settled after the shutdown deadline; the event stays unacknowledged and will be delivered again'
+        : 'handler settled after the shutdown deadline; its dead letter stays, replay only if the handler is idempotent',
     );
   }
 }

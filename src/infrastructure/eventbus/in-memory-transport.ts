@@ -11,6 +11,7 @@ import type { MessageSink, Transport, TransportContext, TransportState, WireMess
  */
 export class InMemoryTransport implements Transport, BrokerReceiver {
   readonly kind = 'memory' as const;
+  readonly redelivers = false;
   readonly deadLetters: DeadLetterQueue;
   readonly serializes: boolean;
   readonly prefix: string;

@@ -5,7 +5,7 @@ import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
-import type { WireMessage } from './transport.js';
+import type { Receipt, WireMessage } from './transport.js';
 
 /**
  * Turns what a transport received into deliveries: decodes once, checks the
@@ -38,11 +38,11 @@ export class MessageIntake {
   }
 
   /** The transport's MessageSink. */
-  readonly take = (message: WireMessage, channel: string, key: string | undefined): void => {
+  readonly take = (message: WireMessage, channel: string, key: string | undefined, receipt?: Receipt): void => {
     if (key === undefined) {
       this.#counters.received++;
-      const envelope = this.#accept(message, channel);
-      if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.matching(envelope.type));
+      const envelope = this.#accept(message, channel, receipt);
+      if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.matching(envelope.type), receipt);
       return;
     }
     let envelope: EventEnvelope | undefined;
@@ -61,7 +61,7 @@ export class MessageIntake {
     if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.forKey(key));
   };
 
-  #accept(message: WireMessage, channel: string): EventEnvelope | undefined {
+  #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {
     if (typeof message !== 'string') return message;
     try {
       const envelope = decodeEnvelope(message, this.#maxBytes);
@@ -72,7 +72,11 @@ export class MessageIntake {
     } catch (error) {
       if (!(error instanceof EnvelopeDecodeError)) throw error;
       this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
-      this.#dispatcher.rejectRaw(message, channel, error);
+      const written = this.#dispatcher.rejectRaw(message, channel, error);
+      if (receipt) {
+        receipt.expect(1);
+        void written.then((done) => receipt.settle(done));
+      }
       return undefined;
     }
   }

@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { integer, type BusOptions } from './bus-options.js';
+import type { RedisTransportOptions } from './redis-connections.js';
 import { RedisPubSubTransport } from './redis-pubsub-transport.js';
 import { TransportEventBus } from './transport-event-bus.js';
 
@@ -26,17 +27,19 @@ export interface RedisEventBusOptions extends BusOptions {
 export class RedisEventBus extends TransportEventBus {
   /** @throws TypeError when no Redis URL is given or an option is invalid. */
   constructor(options: RedisEventBusOptions = {}) {
-    const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
-    if (!redisUrl) {
-      throw new TypeError('RedisEventBus needs a Redis URL: pass { redisUrl: "redis://127.0.0.1:6379" } or set REDIS_URL.');
-    }
-    const publishTimeoutMs = integer(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
-    const connectTimeoutMs = integer(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
-    const redisOptions = options.redisOptions;
-    super(
-      options,
-      (context) =>
-        new RedisPubSubTransport({ redisUrl, publishTimeoutMs, connectTimeoutMs, ...(redisOptions ? { redisOptions } : {}) }, context),
-    );
+    const redis = redisTransportOptions(options, 'RedisEventBus');
+    super(options, (context) => new RedisPubSubTransport(redis, context));
   }
+}
+
+/** The connection settings of a Redis bus, validated. @throws TypeError */
+export function redisTransportOptions(options: RedisEventBusOptions, bus: string): RedisTransportOptions {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  if (!redisUrl) {
+    throw new TypeError(`${bus} needs a Redis URL: pass { redisUrl: "redis://127.0.0.1:6379" } or set REDIS_URL.`);
+  }
+  const publishTimeoutMs = integer(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
+  const connectTimeoutMs = integer(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
+  const redisOptions = options.redisOptions;
+  return { redisUrl, publishTimeoutMs, connectTimeoutMs, ...(redisOptions ? { redisOptions } : {}) };
 }

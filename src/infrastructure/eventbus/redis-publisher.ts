@@ -22,7 +22,15 @@ class PendingPublish {
 }
 
 /**
- * PUBLISH with a bound of our own on how long it may take. ioredis would queue
+ * Sends one message to `target`, resolving to Redis's reply: the number of
+ * receivers for PUBLISH (0 is counted as reaching no subscriber), the entry id for XADD.
+ */
+export type SendCommand = (redis: Redis, target: string, raw: string, type: string) => Promise<number | string>;
+
+const PUBLISH: SendCommand = (redis, channel, raw) => redis.publish(channel, raw);
+
+/**
+ * PUBLISH (or XADD) with a bound of our own on how long it may take. ioredis would queue
  * a command issued during an outage and send it after the reconnect (resolving
  * late, with 0 receivers), or reject it only after ~20 reconnect attempts; so
  * Herald holds publishes itself until the connection is ready, and one sweep
@@ -39,11 +47,13 @@ export class RedisPublisher {
   #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
   #corked = false;
+  readonly #command: SendCommand;
 
-  constructor(redis: Redis, timeoutMs: number, counters: BusCounters) {
+  constructor(redis: Redis, timeoutMs: number, counters: BusCounters, command: SendCommand = PUBLISH) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
     this.#counters = counters;
+    this.#command = command;
     redis.on('ready', () => this.#flushWaiting());
   }
 
@@ -78,8 +88,8 @@ export class RedisPublisher {
     const raw = pending.raw;
     // Until the reply, only the envelope is needed; let the text go with the command.
     pending.raw = '';
-    this.#redis.publish(pending.channel, raw).then(
-      (receivers) => this.#accepted(pending, receivers),
+    this.#command(this.#redis, pending.channel, raw, pending.envelope.type).then(
+      (reply) => this.#accepted(pending, reply),
       (error: unknown) => this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error })),
     );
   }
@@ -128,11 +138,11 @@ export class RedisPublisher {
     return new PublishTimeoutError(pending.envelope.type, this.#timeoutMs, state, pending.sent);
   }
 
-  #accepted(pending: PendingPublish, receivers: number): void {
+  #accepted(pending: PendingPublish, reply: number | string): void {
     if (pending.done) return;
     pending.done = true;
     this.#counters.published++;
-    if (receivers === 0) this.#counters.publishedToNoSubscriber++;
+    if (reply === 0) this.#counters.publishedToNoSubscriber++;
     pending.resolve(pending.envelope);
     // Replies come in send order, so finished publishes leave from the head at once: kept
     // until the next sweep they would outlive young-generation GCs and cost memory and time.

@@ -1,24 +1,16 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
 import { Channels } from './channels.js';
 import { redactUrl } from './logging.js';
+import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from './redis-connections.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from './transport.js';
 
-/** Settings of the Redis Pub/Sub transport. */
-export interface RedisTransportOptions {
-  readonly redisUrl: string;
-  readonly publishTimeoutMs: number;
-  readonly connectTimeoutMs: number;
-  /** Extra ioredis options (TLS, username, ...); Herald's own settings win where they overlap. */
-  readonly redisOptions?: RedisOptions;
-}
-
-const CLOSE_TIMEOUT_MS = 2_000;
+export type { RedisTransportOptions } from './redis-connections.js';
 
 /**
  * Redis Pub/Sub: one channel per event type under the prefix, PSUBSCRIBE for
@@ -27,10 +19,10 @@ const CLOSE_TIMEOUT_MS = 2_000;
  */
 export class RedisPubSubTransport implements Transport {
   readonly kind = 'redis' as const;
+  readonly redelivers = false;
   readonly serializes = true;
   readonly deadLetters: DeadLetterQueue;
   readonly #options: RedisTransportOptions;
-  readonly #context: TransportContext;
   readonly #channels: Channels;
   readonly #command: Redis;
   readonly #subscriberConnection: Redis;
@@ -40,33 +32,15 @@ export class RedisPubSubTransport implements Transport {
 
   constructor(options: RedisTransportOptions, context: TransportContext) {
     this.#options = options;
-    this.#context = context;
     this.#channels = new Channels(context.prefix);
-    const common: RedisOptions = {
-      ...options.redisOptions,
-      lazyConnect: true,
-      // Commands other than PUBLISH (dead-letter writes) wait for the reconnect instead of failing after 20 tries.
-      maxRetriesPerRequest: null,
-      retryStrategy: (times) => Math.min(times * 50, 2_000),
-    };
-    this.#command = new Redis(options.redisUrl, {
-      ...common,
-      // Commands on the wire when the connection drops are re-sent after the reconnect. ioredis 5
-      // with this off drops them without settling their promises, which would hang a dead-letter
-      // write forever; a re-sent PUBLISH whose promise Herald already failed (sent: true) is the
-      // documented "may have been delivered" case.
-      autoResendUnfulfilledCommands: true,
-      // RedisPublisher batches each tick's PUBLISHes itself by corking the socket.
-      enableAutoPipelining: false,
-      connectionName: `herald:${context.prefix}:cmd`,
-    });
+    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
     this.#subscriberConnection = new Redis(options.redisUrl, {
-      ...common,
+      ...connectionOptions(options),
       autoResubscribe: false,
       connectionName: `herald:${context.prefix}:sub`,
     });
-    this.#watchErrors(this.#command, 'command');
-    this.#watchErrors(this.#subscriberConnection, 'subscriber');
+    watchErrors(this.#command, 'command', context.logger);
+    watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
     this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
@@ -80,8 +54,8 @@ export class RedisPubSubTransport implements Transport {
 
   connect(sink: MessageSink): Promise<void> {
     this.#connecting ??= Promise.all([
-      this.#ready(this.#command),
-      this.#ready(this.#subscriberConnection),
+      whenReady(this.#command, this.#options),
+      whenReady(this.#subscriberConnection, this.#options),
     ]).then(
       () => this.#subscriber.listen(sink),
       (error: unknown) => {
@@ -122,51 +96,4 @@ export class RedisPubSubTransport implements Transport {
     const subscriber = this.#subscriberConnection.status;
     return { ready: publisher === 'ready' && subscriber === 'ready' && pending === 0, publisher, subscriber, confirmed, pending };
   }
-
-  /** Resolves once the client is ready; rejects after connectTimeoutMs (it keeps reconnecting). */
-  #ready(redis: Redis): Promise<void> {
-    if (redis.status === 'ready') return Promise.resolve();
-    const timeoutMs = this.#options.connectTimeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      let lastError: unknown;
-      const onError = (error: unknown) => (lastError = error);
-      const timer = setTimeout(() => {
-        redis.off('ready', onReady);
-        redis.off('error', onError);
-        reject(new RedisConnectionError(redactUrl(this.#options.redisUrl), timeoutMs, { cause: lastError }));
-      }, timeoutMs);
-      const onReady = () => {
-        clearTimeout(timer);
-        redis.off('error', onError);
-        resolve();
-      };
-      redis.once('ready', onReady);
-      redis.on('error', onError);
-      if (redis.status === 'wait') redis.connect().catch(() => {});
-    });
-  }
-
-  // ioredis emits `error` on every failed reconnect; log the first of a streak, not each one.
-  #watchErrors(redis: Redis, role: string): void {
-    let failing = false;
-    redis.on('error', (error: Error) => {
-      if (!failing) this.#context.logger.warn({ role, err: { name: error.name, message: error.message } }, 'Redis connection error');
-      failing = true;
-    });
-    redis.on('ready', () => (failing = false));
-  }
-}
-
-async function quit(redis: Redis): Promise<void> {
-  if (redis.status !== 'ready') {
-    redis.disconnect();
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
-  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
-  clearTimeout(timer);
-  redis.disconnect();
 }

@@ -58,6 +58,7 @@ export class TransportEventBus implements EventBus {
       logger: this.#logger,
       keys: () => this.#registry.keys(),
       handles: (type) => this.#registry.matching(type).length > 0,
+      concurrency: this.#options.concurrency,
     });
     this.#dispatcher = new Dispatcher({
       concurrency: this.#options.concurrency,
@@ -67,6 +68,7 @@ export class TransportEventBus implements EventBus {
       logger: this.#logger,
       instance: this.#options.source,
       publish: (event, publishOptions) => this.#publish(event, publishOptions),
+      atDeadline: this.#transport.redelivers ? 'redeliver' : 'dead-letter',
     });
     this.#intake = new MessageIntake(
       this.#registry,

@@ -7,11 +7,27 @@ import type { BusCounters } from './bus-counters.js';
 export type WireMessage = string | EventEnvelope;
 
 /**
+ * How a transport that redelivers (Redis Streams) learns when a message is
+ * done. The dispatcher says how many deliveries (handlers) it made of the
+ * message, then settles each once it succeeded or was dead-lettered (`true`),
+ * or when it must be delivered again (`false`: abandoned at the shutdown
+ * deadline, or its dead letter could not be written). Once all are settled the
+ * transport acknowledges the message, or leaves it for redelivery.
+ */
+export interface Receipt {
+  /** Set when the message was delivered too often: dead-letter it instead of running handlers. */
+  readonly exhausted: { readonly deliveries: number; readonly limit: number } | undefined;
+  expect(deliveries: number): void;
+  settle(done: boolean): void;
+}
+
+/**
  * Receives a message: its text (or envelope), the channel (or type) it came on,
  * and the subscription key Redis matched it by — undefined when the transport
  * matches nothing itself and the bus must find every handler of the event's type.
+ * Transports that redeliver pass a {@link Receipt}.
  */
-export type MessageSink = (message: WireMessage, channel: string, key: string | undefined) => void;
+export type MessageSink = (message: WireMessage, channel: string, key: string | undefined, receipt?: Receipt) => void;
 
 /** What a bus shares with its transport. */
 export interface TransportContext {
@@ -23,6 +39,8 @@ export interface TransportContext {
   readonly keys: () => ReadonlySet<string>;
   /** True when the bus has a handler for the type (exact or by pattern). */
   readonly handles: (type: string) => boolean;
+  /** Deliveries the bus runs at once; transports that pull (Streams) hold about this many messages. */
+  readonly concurrency: number;
 }
 
 /** Connection and subscription state, for `health()`. */
@@ -36,7 +54,12 @@ export interface TransportState {
 
 /** How a bus moves envelopes; the bus owns everything else. Internal. */
 export interface Transport {
-  readonly kind: 'redis' | 'memory';
+  readonly kind: 'redis' | 'redis-streams' | 'memory';
+  /**
+   * True when unfinished messages are delivered again (Redis Streams): at the
+   * shutdown deadline they are left unacknowledged rather than dead-lettered.
+   */
+  readonly redelivers: boolean;
   readonly deadLetters: DeadLetterQueue;
   /** False when envelopes travel as objects (in-memory with `serialize: false`): no JSON at all. */
   readonly serializes: boolean;

@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../domain/logger.js';
+
+/** Where a consumer group starts reading a stream when Herald creates it there. */
+export type StartFrom = 'latest' | 'earliest';
+
+/**
+ * The stream a NOGROUP error names (`No such key 'k' or consumer group 'g' …`),
+ * or undefined when the error is something else.
+ */
+export function noGroupStream(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith('NOGROUP')) return undefined;
+  return /No such key '(.*)' or consumer group/.exec(error.message)?.[1] ?? '';
+}
+
+/**
+ * One service's consumer group, on each event type's stream it reads. Created
+ * where missing (from the stream's end, or its beginning); re-created when
+ * Redis lost it, which happens when Redis restarts without persistence: the
+ * stream then holds only what was published since, so the new group reads it
+ * from the beginning, and the loss is logged as an error.
+ */
+export class StreamGroups {
+  readonly #redis: Redis;
+  readonly #logger: Logger;
+  readonly #ready = new Set<string>();
+  readonly #recreating = new Map<string, Promise<void>>();
+
+  constructor(
+    redis: Redis,
+    readonly name: string,
+    logger: Logger,
+  ) {
+    this.#redis = redis;
+    this.#logger = logger;
+  }
+
+  /** Streams where the group is known to exist. */
+  get ready(): number {
+    return this.#ready.size;
+  }
+
+  has(key: string): boolean {
+    return this.#ready.has(key);
+  }
+
+  /** Creates the group on `key` unless it exists. */
+  async ensure(key: string, from: StartFrom): Promise<void> {
+    if (this.#ready.has(key)) return;
+    if (await this.#create(key, from === 'earliest' ? '0' : '$')) {
+      this.#logger.info({ stream: key, group: this.name, startFrom: from }, 'created consumer group');
+    }
+    this.#ready.add(key);
+  }
+
+  /** Re-creates the group on a stream where Redis no longer has it; concurrent callers share one attempt. */
+  recreate(key: string): Promise<void> {
+    let recreating = this.#recreating.get(key);
+    if (!recreating) {
+      recreating = this.#recreate(key).finally(() => this.#recreating.delete(key));
+      this.#recreating.set(key, recreating);
+    }
+    return recreating;
+  }
+
+  async #recreate(key: string): Promise<void> {
+    this.#ready.delete(key);
+    if (await this.#create(key, '0')) {
+      this.#logger.error(
+        { stream: key, group: this.name },
+        'consumer group was lost (Redis restarted without persistence, or the group was deleted) and has been re-created, reading the stream from its beginning; events published before the loss and not yet handled are gone. Durable mode needs Redis with AOF persistence (appendonly yes).',
+      );
+    }
+    this.#ready.add(key);
+  }
+
+  /** True when this call created the group; false when it existed. */
+  async #create(key: string, from: '0' | '$'): Promise<boolean> {
+    try {
+      await this.#redis.call('XGROUP', 'CREATE', key, this.name, from, 'MKSTREAM');
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return false;
+      throw error;
+    }
+  }
+}
