@@ -1,19 +1,13 @@
-import { Redis } from 'ioredis';
-import { afterAll, describe } from 'vitest';
-import { DurableEventBus, RedisDeadLetterQueue } from '../../src/index.js';
+import { describe } from 'vitest';
+import { DurableEventBus } from '../../src/index.js';
 import { Channels } from '../../src/infrastructure/eventbus/channels.js';
-import { useRedisServer } from '../support/redis-server.js';
 import type { BusFactory } from './harness.js';
 import { deliveryContract } from './delivery.contract.js';
 import { failureContract } from './failure.contract.js';
 import { lifecycleContract } from './lifecycle.contract.js';
+import { useContractRedis } from './redis-admin.js';
 
-const redis = useRedisServer();
-let admin: Redis | undefined;
-const client = () => (admin ??= new Redis(redis.url, { lazyConnect: false }));
-afterAll(async () => {
-  await admin?.quit();
-});
+const redis = useContractRedis();
 
 const factory: BusFactory = {
   name: 'DurableEventBus',
@@ -23,15 +17,10 @@ const factory: BusFactory = {
     return new DurableEventBus({ claimIdleMs: 300, ...options, prefix, redisUrl: redis.url });
   },
   async injectRaw(prefix, type, raw) {
-    await client().xadd(new Channels(prefix).streamOf(type), '*', 'type', type, 'envelope', raw);
+    await redis.client().xadd(new Channels(prefix).streamOf(type), '*', 'type', type, 'envelope', raw);
   },
-  deadLetters(prefix) {
-    return new RedisDeadLetterQueue(client(), prefix);
-  },
-  async cleanup(prefix) {
-    const keys = await client().keys(`${prefix}:*`);
-    if (keys.length > 0) await client().del(...keys);
-  },
+  deadLetters: redis.deadLetters,
+  cleanup: redis.cleanup,
 };
 
 describe(DurableEventBus, () => {
