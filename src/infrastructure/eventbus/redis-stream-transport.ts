@@ -26,6 +26,7 @@ export interface RedisStreamTransportOptions extends RedisTransportOptions {
 /** Field names of a stream entry: `type <event type> envelope <JSON>`. */
 const TYPE_FIELD = 'type';
 const ENVELOPE_FIELD = 'envelope';
+const ACK_FLUSH_TIMEOUT_MS = 2_000;
 // How often pattern subscriptions look for event types published for the first time.
 const DISCOVER_EVERY_MS = 1_000;
 
@@ -148,7 +149,10 @@ export class RedisStreamTransport implements Transport {
     this.#reclaimer.close();
     // Entries still held were abandoned at the deadline: they stay pending, for another consumer to claim.
     this.#ledger.release();
-    await this.#ledger.settled();
+    // Acknowledgements wait out an outage like every command; past this they stay pending and are delivered again.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#ledger.settled(), new Promise((resolve) => (timer = setTimeout(resolve, ACK_FLUSH_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     this.#publisher.close();
     this.#readerConnection.disconnect();
     await quit(this.#command);

@@ -22,6 +22,7 @@ const KEEP_ALIVE_CHUNK = 500;
 // Consumers are named after instances, so every restart leaves one behind; forget those idle this long with nothing pending.
 const STALE_CONSUMER_MS = 60 * 60 * 1_000;
 const CLEANUP_EVERY_MS = 5 * 60 * 1_000;
+const STOP_WAIT_MS = 1_000;
 
 /**
  * Crash recovery for durable mode. Entries a consumer read but never
@@ -47,6 +48,7 @@ export class StreamReclaimer {
   #keepAliveTimer: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
   #lastCleanup = performance.now();
+  #stopped = false;
 
   constructor(
     redis: Redis,
@@ -100,13 +102,21 @@ export class StreamReclaimer {
     return this.#sweeping;
   }
 
-  /** Stops claiming other consumers' entries (shutdown); keep-alive goes on while held entries drain. */
+  /**
+   * Stops claiming (shutdown); keep-alive goes on while held entries drain. A
+   * sweep stuck behind an outage is not waited for beyond a second, and what it
+   * claims late stays pending for another consumer.
+   */
   async stopClaiming(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#sweepTimer);
-    await this.#sweeping;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#sweeping, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   close(): void {
+    this.#stopped = true;
     clearInterval(this.#sweepTimer);
     clearInterval(this.#keepAliveTimer);
   }
@@ -131,7 +141,7 @@ export class StreamReclaimer {
     )) as ClaimReply;
     const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
     for (const [id, fields] of claimed) {
-      if (fields === null) continue;
+      if (fields === null || this.#stopped) continue;
       const count = deliveries.get(id) ?? 0;
       deliveries.delete(id);
       if (this.#ledger.holds(key, id)) continue;
