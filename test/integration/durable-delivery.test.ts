@@ -144,6 +144,39 @@ describe('DurableEventBus', () => {
     });
   });
 
+  describe('with several handlers per event and little room', () => {
+    it('holds back reading instead of dead-lettering buffer overflows', async () => {
+      const b = bus({ concurrency: 2, maxBufferedDeliveries: 0 });
+      let handled = 0;
+      for (const name of ['one', 'two', 'three']) {
+        b.subscribe(OrderPlaced, async () => {
+          await simulateWork(2);
+          handled++;
+        }, { name });
+      }
+      await b.start();
+      for (let i = 0; i < 20; i++) await b.publish(anOrder(i));
+      await waitFor(() => handled === 60);
+      expect(await new RedisDeadLetterQueue(client, prefix).count()).toBe(0);
+      await waitFor(async () => (await pendingOf('order.placed')) === 0);
+    });
+  });
+
+  describe('when subscribing after start()', () => {
+    it('reports the subscription pending until its stream is read, then delivers', async () => {
+      const b = bus();
+      b.subscribe(OrderPlaced, () => {}, { name: 'bill' });
+      await b.start();
+      const seen: string[] = [];
+      b.subscribe(OrderShipped, (e) => void seen.push(e.id), { name: 'ship' });
+      expect((await b.health()).subscriptions).toEqual({ confirmed: 1, pending: 1 });
+      await waitFor(async () => (await b.health()).subscriptions.pending === 0);
+      const shipped = await b.publish(OrderShipped.create({ orderId: 'o-1' }));
+      await waitFor(() => seen.length === 1);
+      expect(seen).toEqual([shipped.id]);
+    });
+  });
+
   describe('when shut down under load with a short deadline', () => {
     it('leaves what did not finish for the next instance: every event handled, none dead-lettered', async () => {
       const handled = new Set<string>();

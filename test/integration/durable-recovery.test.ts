@@ -196,7 +196,7 @@ describe.skipIf(!canRestartRedis)('DurableEventBus when Redis restarts without p
     await waitFor(() => seen.length === 2, { timeoutMs: 10_000 });
     expect(seen).toEqual(['o-0', 'o-1']);
     expect(b.stats().reconnects).toBe(1);
-    expect(lines.some((line) => line.includes('consumer group was lost'))).toBe(true);
+    expect(lines.some((line) => line.includes('consumer group was missing and has been re-created'))).toBe(true);
   });
 });
 

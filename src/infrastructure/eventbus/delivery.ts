@@ -45,6 +45,11 @@ export class Delivery implements HandlerContext {
     this.#receipt = receipt;
   }
 
+  /** True when the transport waits for its outcome (and so bounds how many it hands over). */
+  get hasReceipt(): boolean {
+    return this.#receipt !== undefined;
+  }
+
   /** Reports the outcome to the transport's receipt, once (later calls do nothing). */
   settleReceipt(done: boolean): void {
     const receipt = this.#receipt;

@@ -162,7 +162,9 @@ export class Dispatcher {
   #enqueue(delivery: Delivery): void {
     if (this.#running.size < this.#options.concurrency) {
       void this.#run(delivery);
-    } else if (this.#buffer.length < this.#options.maxBufferedDeliveries) {
+    } else if (this.#buffer.length < this.#options.maxBufferedDeliveries || delivery.hasReceipt) {
+      // A transport with receipts stops reading while it holds `concurrency` messages, which bounds
+      // the buffer already; overflowing it would dead-letter events Redis could simply keep.
       this.#buffer.push(delivery);
     } else {
       this.#settleWith(delivery, this.#writer.write(this.#deadLetterOf(delivery, 'buffer-overflow')));

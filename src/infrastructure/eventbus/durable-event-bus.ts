@@ -52,6 +52,7 @@ export class DurableEventBus extends TransportEventBus {
     // One instance id for both the envelopes' `source` and the consumer name.
     const instanceId = options.instanceId ?? newInstanceId();
     const group = options.group ?? serviceName(options);
+    const defaultGroup = options.group === undefined && options.service === undefined && process.env.HERALD_SERVICE === undefined;
     const consumer = options.consumer ?? instanceId;
     assertName(group, 'group');
     assertName(consumer, 'consumer');
@@ -66,7 +67,10 @@ export class DurableEventBus extends TransportEventBus {
     super(
       busOptions,
       (context) =>
-        new RedisStreamTransport({ ...redis, group, consumer, claimIdleMs, maxDeliveries, startFrom, maxStreamLength }, context),
+        new RedisStreamTransport(
+          { ...redis, group, consumer, claimIdleMs, maxDeliveries, startFrom, maxStreamLength, defaultGroup },
+          context,
+        ),
     );
   }
 }

@@ -21,6 +21,8 @@ export interface RedisStreamTransportOptions extends RedisTransportOptions {
   readonly maxDeliveries: number;
   readonly startFrom: StartFrom;
   readonly maxStreamLength: number;
+  /** True when neither `group` nor a service name was given, so the group is the catch-all `herald`. */
+  readonly defaultGroup: boolean;
 }
 
 /** Field names of a stream entry: `type <event type> envelope <JSON>`. */
@@ -61,9 +63,8 @@ export class RedisStreamTransport implements Transport {
   #connecting: Promise<void> | undefined;
   #syncing: Promise<void> = Promise.resolve();
   #streams: readonly string[] = [];
-  // Subscription keys (types and patterns) wanted, and those whose streams are being read.
-  #wanted = 0;
-  #confirmed = 0;
+  // Subscription keys (types and patterns) whose streams were being read after the last sync.
+  #confirmed: ReadonlySet<string> = new Set();
   #started = false;
   #stopped = false;
   #discoverTimer: NodeJS.Timeout | undefined;
@@ -112,6 +113,12 @@ export class RedisStreamTransport implements Transport {
     this.#connecting ??= Promise.all([whenReady(this.#command, this.#options), whenReady(this.#readerConnection, this.#options)]).then(
       () => {
         this.#sink = sink;
+        if (this.#options.defaultGroup) {
+          this.#logger.warn(
+            { group: this.#options.group },
+            'durable mode without `group` or `service` (HERALD_SERVICE): every such service on this prefix shares the group "herald" and they split each other\'s events; name the group after the service',
+          );
+        }
       },
       (error: unknown) => {
         this.#connecting = undefined;
@@ -161,8 +168,12 @@ export class RedisStreamTransport implements Transport {
   state(): TransportState {
     const publisher = this.#command.status;
     const subscriber = this.#readerConnection.status;
-    const confirmed = this.#confirmed;
-    const pending = Math.max(0, this.#wanted - confirmed);
+    let confirmed = 0;
+    let pending = 0;
+    for (const key of this.#context.keys()) {
+      if (this.#confirmed.has(key)) confirmed++;
+      else pending++;
+    }
     return { ready: publisher === 'ready' && subscriber === 'ready' && pending === 0, publisher, subscriber, confirmed, pending };
   }
 
@@ -176,7 +187,6 @@ export class RedisStreamTransport implements Transport {
       const published = (await this.#command.smembers(this.#channels.streamTypes)) as string[];
       for (const type of published) if (!exact.includes(type) && patterns.some((pattern) => pattern.test(type))) discovered.push(type);
     }
-    this.#wanted = keys.length;
     const { startFrom } = this.#options;
     for (const type of exact) await this.#groups.ensure(this.#channels.streamOf(type), startFrom);
     // A type first seen after start was published after this group began listening for the pattern: read all of it.
@@ -188,14 +198,15 @@ export class RedisStreamTransport implements Transport {
       await this.#reclaimer.start();
       this.#discoverTimer = setInterval(() => this.#discover(), DISCOVER_EVERY_MS).unref();
     }
-    await this.#reader.read(streams);
-    this.#confirmed = keys.length;
+    this.#reader.read(streams);
+    this.#confirmed = new Set(keys);
   }
 
+  /** Looks for new streams of pattern subscriptions, and retries a sync that failed (Redis was away). */
   #discover(): void {
     for (const key of this.#context.keys()) {
-      if (isPattern(key)) {
-        void this.sync().catch((error: unknown) => this.#logger.debug({ err: error }, 'looking for new event streams failed; retrying'));
+      if (isPattern(key) || !this.#confirmed.has(key)) {
+        void this.sync().catch((error: unknown) => this.#logger.debug({ err: error }, 'updating the streams read failed; retrying'));
         return;
       }
     }

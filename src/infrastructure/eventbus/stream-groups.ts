@@ -68,7 +68,7 @@ export class StreamGroups {
     if (await this.#create(key, '0')) {
       this.#logger.error(
         { stream: key, group: this.name },
-        'consumer group was lost (Redis restarted without persistence, or the group was deleted) and has been re-created, reading the stream from its beginning; events published before the loss and not yet handled are gone. Durable mode needs Redis with AOF persistence (appendonly yes).',
+        'consumer group was missing and has been re-created, reading the stream from its beginning. After a Redis restart without persistence, events published before the restart and not yet handled are gone: durable mode needs AOF (appendonly yes). If the group was deleted by hand, every event still in the stream runs again.',
       );
     }
     this.#ready.add(key);

@@ -60,7 +60,7 @@ export class StreamReader {
   }
 
   /** Reads these streams from now on (interrupting a read blocked on the old ones). */
-  async read(streams: readonly string[]): Promise<void> {
+  read(streams: readonly string[]): void {
     const same = streams.length === this.#streams.length && streams.every((key, i) => key === this.#streams[i]);
     if (same && this.#loop) return;
     this.#streams = streams;
@@ -68,7 +68,7 @@ export class StreamReader {
     const changed = this.#changed;
     this.#changed = undefined;
     changed?.();
-    await this.#unblock();
+    this.#unblock();
   }
 
   /** Stops reading: unblocks a waiting XREADGROUP and waits (briefly) for the loop to end. */
@@ -76,15 +76,16 @@ export class StreamReader {
     this.#stopping = true;
     if (!this.#loop) return;
     this.#changed?.();
-    await this.#unblock();
+    this.#unblock();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#loop, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
     clearTimeout(timer);
   }
 
-  async #unblock(): Promise<void> {
+  /** Not awaited: during an outage the command waits for the reconnect, and nothing should wait with it. */
+  #unblock(): void {
     const id = this.#clientId;
-    if (id !== undefined && this.#command.status === 'ready') await this.#command.client('UNBLOCK', id).catch(() => {});
+    if (id !== undefined && this.#command.status === 'ready') this.#command.client('UNBLOCK', id).catch(() => {});
   }
 
   async #run(): Promise<void> {

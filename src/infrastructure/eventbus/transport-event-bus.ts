@@ -123,13 +123,13 @@ export class TransportEventBus implements EventBus {
       policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
     };
     this.#registry.add(subscription);
-    if (this.#started) void this.#transport.sync().catch(() => {});
+    if (this.#started) void this.#transport.sync().catch((error: unknown) => this.#syncFailed(error));
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
       this.#registry.remove(subscription);
-      if (this.#started && !this.#shutdown) void this.#transport.sync().catch(() => {});
+      if (this.#started && !this.#shutdown) void this.#transport.sync().catch((error: unknown) => this.#syncFailed(error));
     };
   }
 
@@ -240,6 +240,11 @@ export class TransportEventBus implements EventBus {
     this.#logger.info(this.stats(), 'shut down');
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'Several shutdown steps failed; see errors.');
+  }
+
+  /** A subscription change made after start() could not be applied yet; the transport retries on its own. */
+  #syncFailed(error: unknown): void {
+    this.#logger.warn({ err: error }, 'could not apply a subscription change yet; health() shows it pending until it is');
   }
 
   async #deadLetterCount(): Promise<number | undefined> {
