@@ -47,13 +47,14 @@ export interface DocInput {
 const METHOD = `## Method
 
 Every figure above comes from one invocation of \`npm run bench\`: for each repetition, every
-scenario runs Herald and its peer back to back (the order alternates between repetitions), on
-one private \`redis-server\` started for the run on a free loopback port and flushed between
-runs. Cells show the median over the repetitions and, in brackets, min–max. *ratio* is Herald's
-median divided by the peer's; *ok* means the target in the last column is met, *below* means it
-is not (for latency and memory, lower is better, so the target is a maximum). A throughput
-whose runs left events unhandled is marked *below* whatever its ratio, with the number of such
-runs: its rate counts only the events that were handled.
+scenario runs Herald and its peer back to back (the order alternates between repetitions;
+scenario 6 has two peers, run one after the other on the peer side), on one private
+\`redis-server\` started for the run on a free loopback port and flushed between runs. Cells
+show the median over the repetitions and, in brackets, min–max. *ratio* is Herald's median
+divided by the peer's; *ok* means the target in the last column is met, *below* means it is not
+(for latency and memory, lower is better, so the target is a maximum). A throughput whose runs
+left events unhandled is marked *below* whatever its ratio, with the number of such runs: its
+rate counts only the events that were handled.
 
 1. **Pub/Sub throughput.** Publisher and subscriber run in separate child processes. The
    publisher sends a fresh event per message (envelope with 2 random UUIDs and an ISO
@@ -93,7 +94,25 @@ runs: its rate counts only the events that were handled.
    scenario 1 at the end of the burst. Every child runs under the tsx loader
    (\`--import tsx\`), which adds the same fixed amount to both sides; the *growth* row (peak
    minus RSS right after subscribing) leaves that constant out.
-6. **Durable mode** (Redis Streams) is not implemented yet, so it has no figures.
+6. **Durable mode.** Herald: a \`DurableEventBus\` (\`createEventBus({ mode: 'durable', group:
+   'bench', startFrom: 'earliest' })\`, otherwise default options) with 3 async handlers on the
+   type, publisher and consumer in separate processes, publishing as in scenario 1. Two peers, both
+   run on the peer side of every repetition. *Raw Streams*: ioredis; the publisher XADDs the entry
+   Herald writes (\`MAXLEN ~ 1000000 * type <type> envelope <JSON>\`) with
+   \`enableAutoPipelining: true\`, 1,000 in flight; the consumer reads through a consumer group
+   with \`XREADGROUP COUNT 100 BLOCK 2000\`, \`JSON.parse\`s each entry, awaits
+   \`Promise.allSettled\` over 3 async functions for every entry of the batch at once, then sends
+   one \`XACK\` for the batch ahead of its next read. *BullMQ*: as in scenario 3 (\`addBulk\` of
+   1,000, worker concurrency 50), with a processor that awaits the same 3 no-op async functions
+   and never fails. Each of the three is measured on an emptied Redis, three ways. *End to end*:
+   the consumer is subscribed, then N events are published; first publish → the last event
+   handled by all 3 handlers. *Backlog*: the N events are published while no consumer runs, then
+   the consumer starts; the time runs from right before it starts consuming (Herald:
+   \`bus.start()\`, which creates the group; raw Streams: \`XGROUP CREATE\`; BullMQ:
+   \`new Worker\`) to the last event handled. *Latency*: as in scenario 2, at 1,000/s only, one
+   process with separate publishing and consuming connections (BullMQ: \`queue.add\` per event,
+   the sample taken when the last of the 3 functions in the processor starts). Targets: Herald's
+   end-to-end rate at least 0.6× raw Streams and 5× BullMQ; the other rows are for reading.
 
 The host is a shared VM and medians of the same metric move noticeably between runs taken
 minutes apart; "This run" says how much CPU other processes took meanwhile. Compare Herald and
@@ -127,6 +146,12 @@ const READING = `## Reading the results
   publish, a delivery object per handler), so a few more events land behind each pause. In
   two 15-second runs of this scenario (2026-11-23, not the table's 5-second runs) Herald's
   p99 at 10,000/s was 2.27× and 2.20× the peer's (p99.9: 1.92× and 1.29×).
+- **Durable mode, end to end vs backlog.** Publisher, consumer and Redis share the machine's
+  cores in the end-to-end runs, so when *delivered/s* is close to *published/s* the publisher
+  set the pace and the consumers were not the limit; the *backlog* rows time the consumers
+  alone. Herald's consumer does more per event than the raw peer: it decodes and checks the
+  envelope, runs each handler as its own delivery with retries and a dead-letter path, and
+  acknowledges an entry only once all of its handlers have settled.
 - **Retries.** A retrying delivery keeps its concurrency slot while it waits (by design, so a
   burst of failures cannot grow work without bound). With the defaults (\`concurrency: 1000\`,
   \`maxBufferedDeliveries: 100000\`) the 10 % failure burst completes without a dead letter; the
@@ -140,8 +165,8 @@ export function writeBenchmarksDoc(input: DocInput): string {
     '# Benchmarks',
     '',
     'Herald measured side by side with the building blocks and the alternative it replaces:',
-    'raw ioredis Pub/Sub, BullMQ, and a plain `EventEmitter`. Generated by `npm run bench`;',
-    'do not edit by hand.',
+    'raw ioredis Pub/Sub, raw Redis Streams, BullMQ, and a plain `EventEmitter`. Generated by',
+    '`npm run bench`; do not edit by hand.',
     '',
     '## Reproduce',
     '',

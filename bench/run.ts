@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--reps N] [--only pubsub,latency,retry,memory] [--no-write]`
+ * `npm run bench [-- --quick] [--reps N] [--only pubsub,latency,retry,memory,durable] [--no-write]`
  *
  * Starts a private redis-server, runs every scenario for Herald and its peer (alternating, in
  * one invocation) for several repetitions, prints one table with medians, min–max and ratios,
@@ -13,6 +13,7 @@ import { cpuSnapshot, describeOtherLoad } from './cpu-share.js';
 import { makeEnvelope } from './envelope.js';
 import { startPrivateRedis, type PrivateRedis } from './redis.js';
 import { describeMachine, writeBenchmarksDoc } from './report.js';
+import { DURABLE_LATENCY_RATE, durableScenario } from './scenarios/durable.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { pubsubScenario } from './scenarios/pubsub.js';
@@ -28,6 +29,9 @@ const FULL: Sizes = {
   latencyDurationMs: 5_000,
   retryN: 50_000,
   memoryN: 300_000,
+  durableN: 100_000,
+  durableLatencyWarmupMs: 500,
+  durableLatencyDurationMs: 5_000,
   childTimeoutMs: 120_000,
   stallMs: 3_000,
 };
@@ -40,11 +44,14 @@ const QUICK: Sizes = {
   latencyDurationMs: 1_000,
   retryN: 2_000,
   memoryN: 20_000,
+  durableN: 2_000,
+  durableLatencyWarmupMs: 200,
+  durableLatencyDurationMs: 500,
   childTimeoutMs: 20_000,
   stallMs: 2_000,
 };
 
-const SCENARIOS: Scenario[] = [pubsubScenario, latencyScenario, retryScenario, memoryScenario];
+const SCENARIOS: Scenario[] = [pubsubScenario, latencyScenario, retryScenario, memoryScenario, durableScenario];
 const heraldEntry = new URL('../src/index.ts', import.meta.url);
 
 function options() {
@@ -104,7 +111,8 @@ async function runOne(session: Session, redis: PrivateRedis, rep: number, scenar
   await redis.flush();
   const t = performance.now();
   try {
-    const { figures, summary, warnings } = await scenario.run(side, { redisUrl: redis.url, sizes: session.opts.sizes });
+    const env = { redisUrl: redis.url, sizes: session.opts.sizes, flush: () => redis.flush() };
+    const { figures, summary, warnings } = await scenario.run(side, env);
     session.results.add(side, figures);
     for (const w of warnings) session.problems.add(rep, w);
     log(`[rep ${rep}] ${scenario.id}/${side}: ${summary} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
@@ -149,7 +157,7 @@ function describeRun(opts: Options, started: Date, load0: number): string[] {
   const seconds = (Date.now() - started.getTime()) / 1000;
   return [
     `Command: \`npm run bench${opts.quick ? ' -- --quick' : ''}\`, started ${started.toISOString()}, took ${seconds.toFixed(0)} s`,
-    `Repetitions: ${s.reps}; Pub/Sub N=${s.pubsubN}; latency ${s.latencyRates.join(' and ')} events/s for ${s.latencyDurationMs} ms each after ${s.latencyWarmupMs} ms warm-up; retry N=${s.retryN}; in-memory N=${s.memoryN}`,
+    `Repetitions: ${s.reps}; Pub/Sub N=${s.pubsubN}; latency ${s.latencyRates.join(' and ')} events/s for ${s.latencyDurationMs} ms each after ${s.latencyWarmupMs} ms warm-up; retry N=${s.retryN}; in-memory N=${s.memoryN}; durable N=${s.durableN} (end to end and backlog), latency ${DURABLE_LATENCY_RATE} events/s for ${s.durableLatencyDurationMs} ms after ${s.durableLatencyWarmupMs} ms warm-up`,
     `Peer envelope: ${JSON.stringify(makeEnvelope(123_456)).length} bytes of JSON (${JSON.stringify(makeEnvelope(123_456, 1234.567)).length} with the latency stamp)`,
     `1-minute load average: ${load0.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end (bench processes included)`,
   ];
@@ -176,9 +184,7 @@ async function main(): Promise<number> {
   if (otherLoad !== undefined && otherLoad.share >= 0.1) {
     session.problems.add(undefined, `${otherLoad.line}: other work shared the machine, so treat these figures as noisy.`);
   }
-  const table = renderTable(catalogue(opts.sizes.latencyRates, opts.sizes.pubsubN), session.results, [
-    { scenario: '6 Durable mode (Redis Streams)', metric: '—', text: 'durable: not available yet' },
-  ]);
+  const table = renderTable(catalogue(opts.sizes.latencyRates, opts.sizes.pubsubN), session.results);
   const machine = describeMachine(redisVersion);
   const problems = session.problems.lines();
   log(`\n${table}\n`);

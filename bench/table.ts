@@ -3,6 +3,7 @@
  * repetitions, and the markdown rendering (median (min–max), ratio Herald/peer, target, status).
  */
 import { spread, type Spread } from './stats.js';
+import { DURABLE_LATENCY_RATE } from './scenarios/durable.js';
 import type { Figures, Side } from './scenarios/types.js';
 
 type Kind = 'higher' | 'lower' | 'info' | 'count';
@@ -21,12 +22,6 @@ export interface MetricDef {
   peerId?: string;
   /** Count of events not handled in the same runs: a throughput with losses cannot meet its target. */
   lostId?: string;
-}
-
-export interface TextRow {
-  scenario: string;
-  metric: string;
-  text: string;
 }
 
 export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[] {
@@ -74,7 +69,35 @@ export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[
     { id: 'rss.growth', scenario: s5, metric: 'peak RSS minus RSS after subscribe (MiB)', kind: 'info', decimals: 1 },
     { id: 'rss.pub', scenario: s5, metric: 'publisher peak RSS (MiB)', kind: 'info', decimals: 1 },
   );
+  defs.push(...durableRows());
   return defs;
+}
+
+/**
+ * Scenario 6 has two peers, both measured on the peer side: raw Redis Streams under the same ids
+ * as Herald, BullMQ under `durable.bullmq.*` (the rows "vs BullMQ" take their peer column from there).
+ */
+function durableRows(): MetricDef[] {
+  const s6 = '6 Durable mode, 3 handlers (peers: raw Redis Streams consumer group; BullMQ, concurrency 50)';
+  const at = `@${DURABLE_LATENCY_RATE.toLocaleString('en-US')}/s`;
+  const raw = 'vs raw Streams';
+  const bull = 'vs BullMQ';
+  return [
+    { id: 'durable.e2e', scenario: s6, metric: `delivered/s end to end, ${raw}`, kind: 'higher', target: 0.6, decimals: 0, lostId: 'durable.e2e.lost' },
+    { id: 'durable.e2e', scenario: s6, metric: `delivered/s end to end, ${bull}`, kind: 'higher', target: 5, decimals: 0, lostId: 'durable.e2e.lost', peerId: 'durable.bullmq.e2e' },
+    { id: 'durable.drain', scenario: s6, metric: `backlog drained/s, ${raw}`, kind: 'info', decimals: 0, lostId: 'durable.drain.lost' },
+    { id: 'durable.drain', scenario: s6, metric: `backlog drained/s, ${bull}`, kind: 'info', decimals: 0, lostId: 'durable.drain.lost', peerId: 'durable.bullmq.drain' },
+    { id: 'durable.publish', scenario: s6, metric: `published/s end to end, ${raw} (XADD)`, kind: 'info', decimals: 0 },
+    { id: 'durable.publish', scenario: s6, metric: `published/s end to end, ${bull} (addBulk)`, kind: 'info', decimals: 0, peerId: 'durable.bullmq.publish' },
+    { id: 'durable.lost', scenario: s6, metric: `not handled (end to end + backlog), ${raw}`, kind: 'count', decimals: 0 },
+    { id: 'durable.lost', scenario: s6, metric: `not handled (end to end + backlog), ${bull}`, kind: 'count', decimals: 0, peerId: 'durable.bullmq.lost' },
+    { id: 'durable.p50', scenario: s6, metric: `${at} p50 publish → every handler started (ms), ${raw}`, kind: 'info', decimals: 3 },
+    { id: 'durable.p50', scenario: s6, metric: `${at} p50 (ms), ${bull}`, kind: 'info', decimals: 3, peerId: 'durable.bullmq.p50' },
+    { id: 'durable.p99', scenario: s6, metric: `${at} p99 (ms), ${raw}`, kind: 'info', decimals: 3 },
+    { id: 'durable.p99', scenario: s6, metric: `${at} p99 (ms), ${bull}`, kind: 'info', decimals: 3, peerId: 'durable.bullmq.p99' },
+    { id: 'durable.missing', scenario: s6, metric: `${at} missing, ${raw}`, kind: 'count', decimals: 0 },
+    { id: 'durable.missing', scenario: s6, metric: `${at} missing, ${bull}`, kind: 'count', decimals: 0, peerId: 'durable.bullmq.missing' },
+  ];
 }
 
 export class Results {
@@ -128,7 +151,7 @@ function ratioCells(
   return [`${ratioText} ${met ? 'ok' : 'below'}${lossNote}`, targetText];
 }
 
-export function renderTable(defs: readonly MetricDef[], results: Results, textRows: readonly TextRow[]): string {
+export function renderTable(defs: readonly MetricDef[], results: Results): string {
   const lines = [
     '| scenario | metric | Herald median (min–max) | peer median (min–max) | ratio | target |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
@@ -144,6 +167,5 @@ export function renderTable(defs: readonly MetricDef[], results: Results, textRo
     previous = def.scenario;
     lines.push(`| ${scenario} | ${def.metric} | ${def.peerOnly === true ? '—' : cell(herald, def.decimals)} | ${cell(peer, def.decimals)} | ${ratio} | ${target} |`);
   }
-  for (const row of textRows) lines.push(`| ${row.scenario} | ${row.metric} | ${row.text} | — | — | — |`);
   return lines.join('\n');
 }

@@ -1,7 +1,10 @@
 /**
- * Producer/consumer throughput in two separate child processes: start the consumer, wait until
- * it is subscribed, start the producer, tell the consumer when the producer is done, collect.
- * Used by the Pub/Sub scenario (Herald vs raw ioredis) and the retry scenario (Herald vs BullMQ).
+ * Producer/consumer throughput in two separate child processes: start both, wait until the
+ * consumer is subscribed, let the producer go, tell the consumer when the producer is done,
+ * collect. Used by the Pub/Sub scenario (Herald vs raw ioredis), the retry scenario (Herald vs
+ * BullMQ) and the durable scenario, which also runs it in backlog order: the producer first and
+ * alone, then the consumer drains what waits for it. Both children are forked together (the
+ * second one waits at its gate) so their start-ups overlap outside the measured window.
  */
 import { BenchChild } from '../child.js';
 import type {
@@ -32,6 +35,13 @@ export interface TransportPlan {
   n: number;
   mode: SubscribeArgs['mode'];
   concurrency?: number;
+  /** Herald workers: durable mode instead of Pub/Sub. */
+  durable?: boolean;
+  /**
+   * Publish everything before the consumer starts (durable transports only); the rate is then
+   * taken from the consumer's start to its last handled event.
+   */
+  backlog?: boolean;
 }
 
 export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<TransportRun> {
@@ -43,19 +53,43 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
     mode: plan.mode,
     stallMs: env.sizes.stallMs,
     ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
+    ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
+    ...(plan.backlog !== undefined ? { backlog: plan.backlog } : {}),
+  };
+  const pubArgs: PublishArgs = {
+    redisUrl: env.redisUrl,
+    deadlineMs,
+    n: plan.n,
+    batch: 1000,
+    ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
   };
   // The parent's own limit sits a little above the child's deadline so the child can report first.
   const sub = new BenchChild(`${plan.label} subscriber`, plan.subscriber, subArgs, deadlineMs + 5000);
-  let pub: BenchChild | undefined;
+  const pub = new BenchChild(`${plan.label} publisher`, plan.publisher, pubArgs, deadlineMs + 5000);
+  const go = async (child: BenchChild): Promise<void> => {
+    await child.expect('waiting');
+    child.send({ type: 'go' });
+  };
   try {
-    await sub.expect<SubscribeReady>('ready');
-    const pubArgs: PublishArgs = { redisUrl: env.redisUrl, deadlineMs, n: plan.n, batch: 1000 };
-    pub = new BenchChild(`${plan.label} publisher`, plan.publisher, pubArgs, deadlineMs + 5000);
-    const published = await pub.expect<PublishResult>('result');
+    let published: PublishResult;
+    if (plan.backlog === true) {
+      await go(pub);
+      published = await pub.expect<PublishResult>('result');
+      // Its shutdown must not share the CPU with the drain.
+      await pub.closed();
+      await go(sub);
+      await sub.expect<SubscribeReady>('ready');
+    } else {
+      await sub.expect<SubscribeReady>('ready');
+      await go(pub);
+      published = await pub.expect<PublishResult>('result');
+    }
     sub.send({ type: 'published' });
     const handled = await sub.expect<SubscribeResult>('result');
     await Promise.all([pub.closed(), sub.closed()]);
-    const e2eMs = handled.tLast - published.t0;
+    const from = plan.backlog === true ? handled.tStart : published.t0;
+    if (from === undefined) throw new Error(`${plan.label}: the subscriber did not report when it started consuming`);
+    const e2eMs = handled.tLast - from;
     const warnings = [...pub.warnings, ...sub.warnings];
     const lost = plan.n - handled.handled;
     if (lost > 0) {
@@ -75,7 +109,7 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
       warnings,
     };
   } finally {
-    pub?.kill();
+    pub.kill();
     sub.kill();
   }
 }

@@ -10,6 +10,11 @@ export interface Sizes {
   latencyDurationMs: number;
   retryN: number;
   memoryN: number;
+  /** Events per throughput run of the durable scenario (end to end, and again as a backlog). */
+  durableN: number;
+  /** The durable scenario's latency run at 1,000/s (its own, to keep the quick run short). */
+  durableLatencyWarmupMs: number;
+  durableLatencyDurationMs: number;
   /** Per-child time limit; a child that outlives it is killed and the run counts as failed. */
   childTimeoutMs: number;
   /** Stop waiting for missing Pub/Sub messages once the count has not moved for this long. */
@@ -19,6 +24,8 @@ export interface Sizes {
 export interface RunEnv {
   redisUrl: string;
   sizes: Sizes;
+  /** Empties the private Redis, for scenarios that run several measurements per side. */
+  flush(): Promise<void>;
 }
 
 /** One run's figures, keyed by metric id (see table.ts for the catalogue). */

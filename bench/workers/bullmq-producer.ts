@@ -4,21 +4,21 @@
  */
 import { Queue } from 'bullmq';
 import { makeEnvelope } from '../envelope.js';
-import { maxRssMiB, now, readArgs, runChild } from './child-io.js';
+import { gate, maxRssMiB, now, readArgs, runChild } from './child-io.js';
 import type { PublishArgs, PublishResult } from './protocol.js';
-import { BULLMQ_QUEUE, connectionFromUrl } from './bullmq-common.js';
+import { BULLMQ_QUEUE, connectionFromUrl, JOB_OPTIONS } from './bullmq-common.js';
 
 const args = readArgs<PublishArgs>();
 
 runChild('bullmq-producer', args.deadlineMs, async () => {
   const queue = new Queue(BULLMQ_QUEUE, { connection: connectionFromUrl(args.redisUrl) });
   await queue.waitUntilReady();
-  const opts = { attempts: 3, backoff: { type: 'exponential', delay: 10 }, removeOnComplete: true };
+  await gate();
   const t0 = now();
   for (let start = 0; start < args.n; start += args.batch) {
     const end = Math.min(args.n, start + args.batch);
     const jobs = [];
-    for (let seq = start; seq < end; seq += 1) jobs.push({ name: 'order.placed', data: makeEnvelope(seq), opts });
+    for (let seq = start; seq < end; seq += 1) jobs.push({ name: 'order.placed', data: makeEnvelope(seq), opts: JOB_OPTIONS });
     await queue.addBulk(jobs);
   }
   const t1 = now();

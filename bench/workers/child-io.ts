@@ -52,6 +52,17 @@ export function fromParent(type: string): Promise<ChildMessage> {
   });
 }
 
+/**
+ * Holds the child until the parent says 'go'. The parent forks a child early, so its start-up
+ * overlaps other work, and still decides when it acts: 'waiting' tells it the child is loaded
+ * and listening.
+ */
+export async function gate(): Promise<void> {
+  const go = fromParent('go');
+  await send({ type: 'waiting' });
+  await go;
+}
+
 async function failAndExit(label: string, err: unknown): Promise<never> {
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
   await send({ type: 'error', message: `${label}: ${text}` }).catch(() => {});

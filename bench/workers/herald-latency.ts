@@ -1,11 +1,12 @@
 /**
  * Herald latency: two buses in one process (a publisher with no subscriptions and a subscriber
- * with 3 handlers), so every event really goes through Redis and back.
+ * with 3 handlers), so every event really goes through Redis and back. Pub/Sub, or durable
+ * mode when asked.
  */
-import { createEventBus } from '../../src/index.js';
 import { makePayload } from '../envelope.js';
 import { readArgs, runChild } from './child-io.js';
-import { OrderPlaced, PREFIX } from './herald-event.js';
+import { heraldBus } from './herald-bus.js';
+import { OrderPlaced } from './herald-event.js';
 import { driveRate, HANDLERS, StartProbe } from './latency-driver.js';
 import type { LatencyArgs, LatencyResult, RateLatency } from './protocol.js';
 
@@ -13,8 +14,8 @@ const args = readArgs<LatencyArgs>();
 
 runChild('herald-latency', args.deadlineMs, async () => {
   const probe = new StartProbe();
-  const pubBus = createEventBus({ redisUrl: args.redisUrl, prefix: PREFIX, logger: false });
-  const subBus = createEventBus({ redisUrl: args.redisUrl, prefix: PREFIX, logger: false });
+  const pubBus = heraldBus(args.redisUrl, args.durable);
+  const subBus = heraldBus(args.redisUrl, args.durable);
   for (let h = 1; h <= HANDLERS; h += 1) {
     subBus.subscribe(OrderPlaced, async (event) => probe.started(event.id, event.payload.sentAt), { name: `h${h}` });
   }

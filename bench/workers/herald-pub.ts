@@ -1,18 +1,20 @@
 /**
- * Herald publisher: a bus with no subscriptions, `batch` publishes in flight then await,
- * a fresh event per message (`OrderPlaced.create` builds the envelope).
+ * Herald publisher: a bus with no subscriptions (Pub/Sub, or durable mode when asked),
+ * `batch` publishes in flight then await, a fresh event per message (`OrderPlaced.create`
+ * builds the envelope).
  */
-import { createEventBus } from '../../src/index.js';
 import { makePayload } from '../envelope.js';
-import { maxRssMiB, now, readArgs, runChild } from './child-io.js';
-import { OrderPlaced, PREFIX } from './herald-event.js';
+import { gate, maxRssMiB, now, readArgs, runChild } from './child-io.js';
+import { heraldBus } from './herald-bus.js';
+import { OrderPlaced } from './herald-event.js';
 import type { PublishArgs, PublishResult } from './protocol.js';
 
 const args = readArgs<PublishArgs>();
 
 runChild('herald-pub', args.deadlineMs, async () => {
-  const bus = createEventBus({ redisUrl: args.redisUrl, prefix: PREFIX, logger: false });
+  const bus = heraldBus(args.redisUrl, args.durable);
   await bus.start();
+  await gate();
   const t0 = now();
   for (let start = 0; start < args.n; start += args.batch) {
     const end = Math.min(args.n, start + args.batch);

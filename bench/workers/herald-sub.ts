@@ -1,24 +1,19 @@
 /**
- * Herald subscriber. 'fanout': 3 handlers on the type, each an async function that counts.
- * 'retry': 1 handler that throws on the first attempt of every 10th event, retried with
- * `{ retries: 2, minTimeoutMs: 10, jitter: false }`. Reports once every event is fully handled
- * (or the count stalls).
+ * Herald subscriber (Pub/Sub, or durable mode when asked). 'fanout': 3 handlers on the type,
+ * each an async function that counts. 'retry': 1 handler that throws on the first attempt of
+ * every 10th event, retried with `{ retries: 2, minTimeoutMs: 10, jitter: false }`. Reports
+ * once every event is fully handled (or the count stalls).
  */
-import { createEventBus } from '../../src/index.js';
-import { fromParent, maxRssMiB, now, readArgs, rssMiB, runChild, send, waitUntil } from './child-io.js';
-import { OrderPlaced, PREFIX } from './herald-event.js';
+import { fromParent, gate, maxRssMiB, now, readArgs, rssMiB, runChild, send, waitUntil } from './child-io.js';
+import { heraldBus } from './herald-bus.js';
+import { OrderPlaced } from './herald-event.js';
 import type { SubscribeArgs, SubscribeResult } from './protocol.js';
 
 const args = readArgs<SubscribeArgs>();
 const RETRY = { retries: 2, minTimeoutMs: 10, jitter: false } as const;
 
 runChild('herald-sub', args.deadlineMs, async () => {
-  const bus = createEventBus({
-    redisUrl: args.redisUrl,
-    prefix: PREFIX,
-    logger: false,
-    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-  });
+  const bus = heraldBus(args.redisUrl, args.durable, args.concurrency);
   const handlers = args.mode === 'fanout' ? 3 : 1;
   let successes = 0;
   let failedAttempts = 0;
@@ -37,6 +32,9 @@ runChild('herald-sub', args.deadlineMs, async () => {
       { name: `h${h}`, ...RETRY },
     );
   }
+  // In durable mode start() begins reading what already waits in the stream.
+  if (args.backlog === true) await gate();
+  const tStart = now();
   await bus.start();
   const rssReadyMiB = rssMiB();
   const published = fromParent('published');
@@ -50,6 +48,7 @@ runChild('herald-sub', args.deadlineMs, async () => {
   const result: SubscribeResult = {
     handled: Math.floor(successes / handlers),
     tLast,
+    tStart,
     failedAttempts,
     maxRssMiB: peak,
     rssReadyMiB,

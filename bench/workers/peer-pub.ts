@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { makeEnvelope, PEER_CHANNEL } from '../envelope.js';
-import { maxRssMiB, now, readArgs, runChild } from './child-io.js';
+import { gate, maxRssMiB, now, readArgs, runChild } from './child-io.js';
 import type { PublishArgs, PublishResult } from './protocol.js';
 
 const args = readArgs<PublishArgs>();
@@ -12,6 +12,7 @@ const args = readArgs<PublishArgs>();
 runChild('peer-pub', args.deadlineMs, async () => {
   const redis = new Redis(args.redisUrl, { enableAutoPipelining: true });
   await redis.ping();
+  await gate();
   const t0 = now();
   for (let start = 0; start < args.n; start += args.batch) {
     const end = Math.min(args.n, start + args.batch);

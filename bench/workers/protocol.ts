@@ -5,10 +5,13 @@ export interface BaseArgs {
   deadlineMs: number;
 }
 
+/** Publishers connect, then wait at the gate (child-io `gate()`) until the parent says 'go'. */
 export interface PublishArgs extends BaseArgs {
   n: number;
   /** Publishes in flight before awaiting them all. */
   batch: number;
+  /** Herald only: durable mode (Redis Streams) instead of Pub/Sub. */
+  durable?: boolean;
 }
 
 export interface PublishResult {
@@ -28,6 +31,10 @@ export interface SubscribeArgs extends BaseArgs {
   stallMs: number;
   /** Herald only: createEventBus concurrency (undefined = Herald's default). */
   concurrency?: number;
+  /** Herald only: durable mode (Redis Streams) instead of Pub/Sub. */
+  durable?: boolean;
+  /** Durable transports: the events are published first, so wait at the gate before consuming. */
+  backlog?: boolean;
 }
 
 export interface SubscribeReady {
@@ -39,6 +46,8 @@ export interface SubscribeResult {
   handled: number;
   /** Wall-clock ms when the last event was fully handled. */
   tLast: number;
+  /** Consumers of a durable transport: wall-clock ms right before they began consuming (the backlog run's start). */
+  tStart?: number;
   /** Handler attempts that threw (retry mode). */
   failedAttempts: number;
   maxRssMiB: number;
@@ -55,6 +64,8 @@ export interface LatencyArgs extends BaseArgs {
   drainMs: number;
   /** Peer only: publish connection with enableAutoPipelining (as Herald's command connection). */
   autoPipelining?: boolean;
+  /** Herald only: durable mode (Redis Streams) instead of Pub/Sub. */
+  durable?: boolean;
 }
 
 export interface RateLatency {

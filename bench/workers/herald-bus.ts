@@ -1,0 +1,19 @@
+/**
+ * The Redis bus every Herald worker runs: Pub/Sub by default, durable mode (Redis Streams,
+ * consumer group DURABLE_GROUP) for scenario 6.
+ */
+import { createEventBus } from '../../src/index.js';
+import { PREFIX } from './herald-event.js';
+
+export const DURABLE_GROUP = 'bench';
+
+export function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number) {
+  return createEventBus({
+    redisUrl,
+    prefix: PREFIX,
+    logger: false,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    // 'earliest': the backlog run publishes before the group exists, and its consumer must still read all of it.
+    ...(durable === true ? { mode: 'durable' as const, group: DURABLE_GROUP, startFrom: 'earliest' as const } : {}),
+  });
+}
