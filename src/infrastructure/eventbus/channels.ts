@@ -16,6 +16,9 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
   }
 }
 
+// Subscriptions bound what keyOf sees; the cap only guards against a flood of foreign channels.
+const MAX_REMEMBERED_KEYS = 10_000;
+
 /**
  * Channel and key names under a prefix. ioredis `keyPrefix` does not apply to
  * Pub/Sub channels, so Herald prefixes channels itself.
@@ -32,6 +35,9 @@ export class Channels {
   /** Redis set of the event types published to streams, for pattern subscriptions to discover. */
   readonly streamTypes: string;
 
+  readonly #keys = new Map<string, string | undefined>();
+  readonly #channelsByType = new Map<string, string>();
+
   constructor(readonly prefix: string) {
     assertPrefix(prefix);
     this.eventPrefix = `${prefix}:events|`;
@@ -46,13 +52,34 @@ export class Channels {
     return this.eventPrefix + typeOrPattern;
   }
 
+  /** The channel of an event type, remembered: publishing asks for it once per event. */
+  channelOf(type: string): string {
+    let channel = this.#channelsByType.get(type);
+    if (channel === undefined) {
+      channel = this.eventPrefix + type;
+      if (this.#channelsByType.size >= MAX_REMEMBERED_KEYS) this.#channelsByType.clear();
+      this.#channelsByType.set(type, channel);
+    }
+    return channel;
+  }
+
   /** The stream of an event type (durable mode). */
   streamOf(type: string): string {
     return this.streamPrefix + type;
   }
 
-  /** The type or pattern of a channel of this prefix, or undefined for a foreign channel. */
+  /**
+   * The type or pattern of a channel of this prefix, or undefined for a foreign
+   * channel. Called per received message with the channel (or pattern) of a
+   * subscription, so the answers are remembered instead of cut anew each time.
+   */
   keyOf(channel: string): string | undefined {
-    return channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined;
+    let key = this.#keys.get(channel);
+    if (key === undefined && !this.#keys.has(channel)) {
+      key = channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined;
+      if (this.#keys.size >= MAX_REMEMBERED_KEYS) this.#keys.clear();
+      this.#keys.set(channel, key);
+    }
+    return key;
   }
 }

@@ -65,7 +65,7 @@ export class MessageIntake {
     if (typeof message !== 'string') return message;
     try {
       const envelope = decodeEnvelope(message, this.#maxBytes);
-      if (typeOfChannel(channel) !== envelope.type) {
+      if (!carries(channel, envelope.type)) {
         throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
       }
       return envelope;
@@ -83,10 +83,14 @@ export class MessageIntake {
 }
 
 /**
- * The event type a channel carries: what follows the last `|` of a Redis
- * channel (`<prefix>:events|<type>`; types never contain `|`), or the whole
- * name for the in-memory broker, whose channels are the types themselves.
+ * True when the channel carries events of `type`: the type is what follows the
+ * channel's last `|` (`<prefix>:events|<type>`, `<prefix>:stream|<type>`), or the
+ * whole name on the in-memory broker, whose channels are the types. Compared in
+ * place rather than cutting a string per message; types never contain `|`, so
+ * the `|` just before the type is the channel's last.
  */
-function typeOfChannel(channel: string): string {
-  return channel.slice(channel.lastIndexOf('|') + 1);
+function carries(channel: string, type: string): boolean {
+  return channel.endsWith(type) && (channel.length === type.length || channel.charCodeAt(channel.length - type.length - 1) === PIPE);
 }
+
+const PIPE = 0x7c;

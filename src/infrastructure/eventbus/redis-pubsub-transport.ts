@@ -68,7 +68,7 @@ export class RedisPubSubTransport implements Transport {
   }
 
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
-    return this.#publisher.publish(this.#channels.forKey(envelope.type), message as string, envelope);
+    return this.#publisher.publish(this.#channels.channelOf(envelope.type), message as string, envelope);
   }
 
   sync(): Promise<void> {
