@@ -71,8 +71,8 @@ rate counts only the events that were handled.
    The first 500 ms are discarded. Peer: raw ioredis with default options; the rows marked
    *vs peer publishing with enableAutoPipelining* compare the same Herald figures with a second
    peer run whose publishing connection has \`enableAutoPipelining: true\`. Herald does not use
-   ioredis auto-pipelining: it corks its command socket for the rest of each tick, so the
-   PUBLISHes of one tick leave in one write.
+   ioredis auto-pipelining: it writes the first PUBLISH of a tick at once and corks its command
+   socket for the rest of the tick, so the others leave in one write.
 3. **10 % of handler calls fail once.** Herald: Pub/Sub, separate publisher and subscriber
    processes, 1 handler that throws on the first attempt of every 10th event, retry options
    \`{ retries: 2, minTimeoutMs: 10, jitter: false }\`, otherwise Herald's default bus options
@@ -129,17 +129,19 @@ const READING = `## Reading the results
   leaves, so the default row stays below it by design. With \`serialize: false\` (handlers get
   the publisher's envelope object; meant for in-process production use) Herald is compared on
   the next row.
-- **Publishing.** Herald does not use ioredis's auto-pipelining: it corks its command socket
-  for the rest of the tick, so the PUBLISHes of one tick leave in one write. Measured on this
-  machine with raw ioredis, that gave more throughput than auto-pipelining and a latency tail
-  like unpipelined publishing (auto-pipelining's p99 at 10,000/s was several times higher), which
-  is why Herald can beat the auto-pipelined raw peer in scenario 1.
-- **Latency at 1,000/s.** Each repetition's p99 rests on ~50 samples of a 0.3–0.8 ms tail,
-  which moves with whatever else the 2 cores are doing. On 2026-11-23 four runs of the latency
-  scenario gave Herald/peer p99 ratios of 1.03×, 1.30×, 1.61× and 1.62× (the last is the run
-  in the table), so the ≤1.5× target holds in some runs and not in others. At 10,000/s the
-  three runs that recorded it gave 1.09×–1.23×, and in the table's run Herald's p99.9 and max
-  were lower than the peer's.
+- **Publishing.** Herald does not use ioredis's auto-pipelining: it writes the first PUBLISH of
+  a tick at once and corks its command socket for the rest of the tick, so the others leave in
+  one write. Measured on this machine with raw ioredis, batching by corking gave more throughput
+  than auto-pipelining and a latency tail like unpipelined publishing (auto-pipelining's p99 at
+  10,000/s was several times higher), which is why Herald can beat the auto-pipelined raw peer
+  in scenario 1.
+- **Latency at 1,000/s.** Each repetition's p99 rests on ~50 samples of a 0.3–1 ms tail, which
+  moves with whatever else the 2 cores are doing, hence five repetitions and the median. Until
+  2026-11-23 Herald corked every publish, also the lone publish of a tick at low rates, and its
+  p99 at 1,000/s was 1.03×–2.2× the peer's from run to run. Three A/B pairs of 5-second runs
+  that day (same process layout as scenario 2) counted samples slower than 0.8 ms: 51, 83 and
+  92 corking every publish, against 44, 49 and 49 writing the first publish of a tick at once,
+  which is what Herald does now; the raw peer had 23–51 in the runs next to them.
 - **Latency tails under sustained load.** With publisher and subscriber in one process at
   10,000/s, the slow events come in bursts every ~120 ms: young-generation GC pauses of 1–3 ms.
   Herald allocates somewhat more per event than the raw peer (a promise and its bookkeeping per
