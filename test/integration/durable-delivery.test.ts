@@ -202,6 +202,31 @@ describe('DurableEventBus', () => {
     });
   });
 
+  describe('when shutdown leaves an event with one handler done and one not', () => {
+    it('delivers it again to the unfinished handler only', async () => {
+      const runs: string[] = [];
+      const first = bus({ instanceId: 'first', claimIdleMs: 300 });
+      first.subscribe(OrderPlaced, () => void runs.push('fast@first'), { name: 'fast' });
+      first.subscribe(OrderPlaced, () => {
+        runs.push('stuck@first');
+        return new Promise(() => {});
+      }, { name: 'stuck' });
+      await first.start();
+      await first.publish(anOrder(1));
+      await waitFor(() => runs.length === 2);
+      await first.shutdown({ timeoutMs: 50 });
+
+      const second = bus({ instanceId: 'second', claimIdleMs: 300 });
+      second.subscribe(OrderPlaced, () => void runs.push('fast@second'), { name: 'fast' });
+      second.subscribe(OrderPlaced, () => void runs.push('stuck@second'), { name: 'stuck' });
+      await second.start();
+      await waitFor(() => runs.includes('stuck@second'));
+      await waitFor(async () => (await pendingOf('order.placed')) === 0);
+      expect(runs.sort()).toEqual(['fast@first', 'stuck@first', 'stuck@second']);
+      await waitFor(async () => (await client.hlen(`${prefix}:stream-handled:shop`)) === 0);
+    });
+  });
+
   describe('when a handler fails for good', () => {
     it('dead-letters it, acknowledges the event, and a replay runs the handler again', async () => {
       let failing = true;

@@ -63,6 +63,14 @@ export class Channels {
     return channel;
   }
 
+  /**
+   * Redis hash of the handlers already done with entries a group left pending
+   * (durable mode), by {@link handledField}, so a redelivery skips them.
+   */
+  handledOf(group: string): string {
+    return `${this.prefix}:stream-handled:${group}`;
+  }
+
   /** The stream of an event type (durable mode). */
   streamOf(type: string): string {
     return this.streamPrefix + type;
@@ -82,4 +90,9 @@ export class Channels {
     }
     return key;
   }
+}
+
+/** Field of an entry in the hash of {@link Channels.handledOf}. */
+export function handledField(stream: string, id: string): string {
+  return `${stream}#${id}`;
 }

@@ -54,7 +54,7 @@ export class Delivery implements HandlerContext {
   settleReceipt(done: boolean): void {
     const receipt = this.#receipt;
     this.#receipt = undefined;
-    receipt?.settle(done);
+    receipt?.settle(done, this.subscription.name);
   }
 
   get handler(): string {

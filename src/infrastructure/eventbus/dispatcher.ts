@@ -72,8 +72,9 @@ export class Dispatcher {
   }
 
   /**
-   * Starts (or buffers) one delivery per subscription. With a receipt whose
-   * message was delivered too often, dead-letters it for each handler instead.
+   * Starts (or buffers) one delivery per subscription. With a receipt, skips
+   * the handlers that succeeded on an earlier delivery, and when the message was
+   * delivered too often dead-letters it for each remaining handler instead.
    */
   dispatch(envelope: EventEnvelope, subscriptions: readonly Subscription[] | undefined, receipt?: Receipt): void {
     if (!subscriptions || subscriptions.length === 0) {
@@ -86,9 +87,11 @@ export class Dispatcher {
       for (const subscription of subscriptions) this.#enqueue(new Delivery(envelope, subscription, this.#scope));
       return;
     }
-    receipt.expect(subscriptions.length);
+    const handled = receipt.handled;
+    const pending = handled === undefined ? subscriptions : subscriptions.filter((s) => !handled.includes(s.name));
+    receipt.expect(pending.length, pending);
     const exhausted = receipt.exhausted;
-    for (const subscription of subscriptions) {
+    for (const subscription of pending) {
       const delivery = new Delivery(envelope, subscription, this.#scope, receipt);
       if (exhausted === undefined) {
         this.#enqueue(delivery);

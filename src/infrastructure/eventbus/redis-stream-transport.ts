@@ -84,14 +84,15 @@ export class RedisStreamTransport implements Transport {
     watchErrors(this.#readerConnection, 'stream reader', logger);
     this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, counters, this.#appendCommand());
     this.#groups = new StreamGroups(this.#command, options.group, logger);
-    this.#ledger = new StreamLedger(this.#command, options.group, context.concurrency, logger);
+    const handledKey = this.#channels.handledOf(options.group);
+    this.#ledger = new StreamLedger(this.#command, options.group, handledKey, context.concurrency, logger);
     this.#reader = new StreamReader(
       this.#readerConnection,
       this.#command,
       this.#groups,
       options.consumer,
       this.#ledger,
-      (key, id, fields) => this.#deliver(key, id, fields, undefined),
+      (key, id, fields) => this.#deliver(key, id, fields, undefined, undefined),
       counters,
       logger,
     );
@@ -101,8 +102,8 @@ export class RedisStreamTransport implements Transport {
       () => this.#streams,
       options.consumer,
       this.#ledger,
-      (key, id, fields, exhausted) => this.#deliver(key, id, fields, exhausted),
-      { claimIdleMs: options.claimIdleMs, maxDeliveries: options.maxDeliveries },
+      (key, id, fields, exhausted, handled) => this.#deliver(key, id, fields, exhausted, handled),
+      { claimIdleMs: options.claimIdleMs, maxDeliveries: options.maxDeliveries, handledKey },
       counters,
       logger,
     );
@@ -212,8 +213,14 @@ export class RedisStreamTransport implements Transport {
     }
   }
 
-  #deliver(key: string, id: string, fields: readonly string[], exhausted: Receipt['exhausted']): void {
-    const entry = this.#ledger.take(key, id, exhausted);
+  #deliver(
+    key: string,
+    id: string,
+    fields: readonly string[],
+    exhausted: Receipt['exhausted'],
+    handled: readonly string[] | undefined,
+  ): void {
+    const entry = this.#ledger.take(key, id, exhausted, handled);
     if (fields.length === 4 && fields[0] === TYPE_FIELD && fields[2] === ENVELOPE_FIELD) {
       this.#sink!(fields[3]!, key, undefined, entry);
       return;

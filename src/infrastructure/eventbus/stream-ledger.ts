@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../domain/logger.js';
+import { handledField } from './channels.js';
 import { type EntryOwner, StreamEntry } from './stream-entry.js';
 import type { Receipt } from './transport.js';
+
+// Records of entries nobody comes back for (a deleted group) must not stay for ever.
+const HANDLED_RECORD_TTL_MS = 7 * 24 * 60 * 60 * 1_000;
 
 /**
  * The entries this consumer holds, from XREADGROUP (or XCLAIM) until every
@@ -13,6 +17,7 @@ import type { Receipt } from './transport.js';
 export class StreamLedger implements EntryOwner {
   readonly #redis: Redis;
   readonly #group: string;
+  readonly #handledKey: string;
   readonly #limit: number;
   readonly #logger: Logger;
   readonly #held = new Map<string, Map<string, StreamEntry>>();
@@ -22,9 +27,10 @@ export class StreamLedger implements EntryOwner {
   readonly #writes = new Set<Promise<void>>();
   #roomWaiters: (() => void)[] = [];
 
-  constructor(redis: Redis, group: string, limit: number, logger: Logger) {
+  constructor(redis: Redis, group: string, handledKey: string, limit: number, logger: Logger) {
     this.#redis = redis;
     this.#group = group;
+    this.#handledKey = handledKey;
     this.#limit = limit;
     this.#logger = logger;
   }
@@ -50,8 +56,8 @@ export class StreamLedger implements EntryOwner {
   }
 
   /** Starts holding an entry; its receipt goes to the dispatcher. */
-  take(key: string, id: string, exhausted?: Receipt['exhausted']): StreamEntry {
-    const entry = new StreamEntry(key, id, this, exhausted);
+  take(key: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[]): StreamEntry {
+    const entry = new StreamEntry(key, id, this, exhausted, handled);
     let entries = this.#held.get(key);
     if (!entries) this.#held.set(key, (entries = new Map()));
     entries.set(id, entry);
@@ -71,9 +77,15 @@ export class StreamLedger implements EntryOwner {
     entries.delete(entry.id);
     this.#size--;
     if (entry.failed) {
-      this.#logger.warn({ stream: entry.key, streamId: entry.id }, 'event left unacknowledged; it will be delivered again after claimIdleMs');
+      const done = entry.succeeded();
+      if (done.length > 0) this.#record(entry, done);
+      this.#logger.warn(
+        { stream: entry.key, streamId: entry.id, handled: done },
+        'event left unacknowledged; it will be delivered again after claimIdleMs, to the handlers not done with it',
+      );
     } else {
       this.acknowledge(entry.key, entry.id);
+      if (entry.handled) this.#track(this.#redis.hdel(this.#handledKey, handledField(entry.key, entry.id)), 'forget handled record');
     }
     if (this.#roomWaiters.length > 0 && this.#size < this.#limit) {
       for (const resolve of this.#roomWaiters.splice(0)) resolve();
@@ -101,6 +113,26 @@ export class StreamLedger implements EntryOwner {
       await this.#flushing;
       await Promise.allSettled([...this.#writes]);
     }
+  }
+
+  /** Remembers which handlers are done with an entry left pending (the hash expires if nobody comes back). */
+  #record(entry: StreamEntry, handlers: string[]): void {
+    const write = this.#redis
+      .multi()
+      .hset(this.#handledKey, handledField(entry.key, entry.id), JSON.stringify(handlers))
+      .pexpire(this.#handledKey, HANDLED_RECORD_TTL_MS)
+      .exec();
+    this.#track(write, 'record handled handlers');
+  }
+
+  #track(write: Promise<unknown>, what: string): void {
+    const tracked = write.then(
+      () => undefined,
+      // Without the record a redelivery runs every handler again: at-least-once still holds.
+      (error: unknown) => this.#logger.warn({ err: error, what }, 'durable bookkeeping write failed'),
+    );
+    this.#writes.add(tracked);
+    void tracked.finally(() => this.#writes.delete(tracked));
   }
 
   #flush(): void {

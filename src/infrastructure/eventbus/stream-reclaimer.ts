@@ -1,17 +1,26 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';
+import { handledField } from './channels.js';
 import type { StreamGroups } from './stream-groups.js';
 import type { StreamLedger } from './stream-ledger.js';
 import type { Receipt } from './transport.js';
 
 /** Hands a claimed entry to the bus; `exhausted` when it was delivered too often already. */
-export type ClaimedDelivery = (key: string, id: string, fields: readonly string[], exhausted: Receipt['exhausted']) => void;
+export type ClaimedDelivery = (
+  key: string,
+  id: string,
+  fields: readonly string[],
+  exhausted: Receipt['exhausted'],
+  handled: readonly string[] | undefined,
+) => void;
 
 /** Settings of a {@link StreamReclaimer}. */
 export interface ReclaimOptions {
   readonly claimIdleMs: number;
   readonly maxDeliveries: number;
+  /** Hash of the handlers done with pending entries (see StreamLedger). */
+  readonly handledKey: string;
 }
 
 type PendingReply = [id: string, consumer: string, idleMs: number, deliveries: number][];
@@ -140,18 +149,34 @@ export class StreamReclaimer {
       'XCLAIM', key, name, this.#consumer, minIdleMs, ...pending.map(([id]) => id),
     )) as ClaimReply;
     const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
-    for (const [id, fields] of claimed) {
-      if (fields === null || this.#stopped) continue;
+    const found = claimed.filter(([, fields]) => fields !== null) as [string, string[]][];
+    const handled = await this.#handledOf(key, found.map(([id]) => id));
+    for (const [index, [id, fields]] of found.entries()) {
       const count = deliveries.get(id) ?? 0;
       deliveries.delete(id);
-      if (this.#ledger.holds(key, id)) continue;
+      if (this.#stopped || this.#ledger.holds(key, id)) continue;
       this.#counters.reclaimed++;
       const limit = this.#options.maxDeliveries;
-      this.#deliver(key, id, fields, count >= limit ? { deliveries: count, limit } : undefined);
+      this.#deliver(key, id, fields, count >= limit ? { deliveries: count, limit } : undefined, handled[index]);
     }
     // What XCLAIM did not return was claimed by another consumer first, or trimmed from the stream.
     if (deliveries.size > 0) await this.#reportTrimmed(key, [...deliveries.keys()]);
     return next;
+  }
+
+  /** The handlers recorded as done with each entry, if any. */
+  async #handledOf(key: string, ids: string[]): Promise<(readonly string[] | undefined)[]> {
+    if (ids.length === 0) return [];
+    const records = await this.#redis.hmget(this.#options.handledKey, ...ids.map((id) => handledField(key, id)));
+    return records.map((record) => {
+      if (record === null) return undefined;
+      try {
+        const names: unknown = JSON.parse(record);
+        return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : undefined;
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   async #reportTrimmed(key: string, ids: string[]): Promise<void> {
@@ -161,6 +186,7 @@ export class StreamReclaimer {
       if (found.length === 0) trimmed.push(id);
     }
     if (trimmed.length === 0) return;
+    await this.#redis.hdel(this.#options.handledKey, ...trimmed.map((id) => handledField(key, id)));
     this.#counters.trimmedUnhandled += trimmed.length;
     this.#logger.error(
       { stream: key, group: this.#groups.name, entries: trimmed },

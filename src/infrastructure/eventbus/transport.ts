@@ -17,8 +17,11 @@ export type WireMessage = string | EventEnvelope;
 export interface Receipt {
   /** Set when the message was delivered too often: dead-letter it instead of running handlers. */
   readonly exhausted: { readonly deliveries: number; readonly limit: number } | undefined;
-  expect(deliveries: number): void;
-  settle(done: boolean): void;
+  /** Handlers that succeeded on an earlier delivery of this message: they do not run again. */
+  readonly handled: readonly string[] | undefined;
+  /** How many deliveries were made, and of which handlers (absent for a message no handler saw). */
+  expect(deliveries: number, handlers?: readonly { readonly name: string }[]): void;
+  settle(done: boolean, handler?: string): void;
 }
 
 /**
