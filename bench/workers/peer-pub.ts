@@ -4,25 +4,15 @@
  */
 import { Redis } from 'ioredis';
 import { makeEnvelope, PEER_CHANNEL } from '../envelope.js';
-import { gate, maxRssMiB, now, readArgs, runChild } from './child-io.js';
-import type { PublishArgs, PublishResult } from './protocol.js';
+import { readArgs, runChild } from './child-io.js';
+import type { PublishArgs } from './protocol.js';
+import { publishInBatches } from './publish-batches.js';
 
 const args = readArgs<PublishArgs>();
 
 runChild('peer-pub', args.deadlineMs, async () => {
   const redis = new Redis(args.redisUrl, { enableAutoPipelining: true });
   await redis.ping();
-  await gate();
-  const t0 = now();
-  for (let start = 0; start < args.n; start += args.batch) {
-    const end = Math.min(args.n, start + args.batch);
-    const pending: Promise<number>[] = [];
-    for (let seq = start; seq < end; seq += 1) {
-      pending.push(redis.publish(PEER_CHANNEL, JSON.stringify(makeEnvelope(seq))));
-    }
-    await Promise.all(pending);
-  }
-  const t1 = now();
-  const result: PublishResult = { t0, t1, published: args.n, maxRssMiB: maxRssMiB() };
+  const result = await publishInBatches(args, (seq) => redis.publish(PEER_CHANNEL, JSON.stringify(makeEnvelope(seq))));
   return { result, cleanup: async () => void (await redis.quit()) };
 });
