@@ -59,7 +59,7 @@ async function main(): Promise<number> {
 
     idle = await waitUntilIdle(bus, IDLE_TIMEOUT_MS, stop);
     if (stay && !stop.aborted) {
-      logger.info({ seconds: seconds ?? 'until Ctrl-C' }, 'staying up to handle events from other instances (fan-out)');
+      logger.info({ seconds: seconds ?? 'until Ctrl-C' }, 'staying up to handle events from other instances');
       await stayFor(seconds, stop);
       idle = await waitUntilIdle(bus, IDLE_TIMEOUT_MS, AbortSignal.timeout(IDLE_TIMEOUT_MS));
     }

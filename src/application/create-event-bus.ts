@@ -10,14 +10,14 @@ export interface CreateEventBusOptions extends DurableEventBusOptions, Omit<InMe
    * `durable` (Redis Streams with consumer groups: one instance per group,
    * at-least-once) or `memory` (one process). The durable-only options
    * (`group`, `consumer`, `claimIdleMs`, ...) are ignored in the other modes.
-   * @default 'pubsub' when `redisUrl` or REDIS_URL is set, else 'memory'
+   * @default process.env.HERALD_MODE, else 'pubsub' when `redisUrl` or REDIS_URL is set, else 'memory'
    */
   readonly mode?: 'pubsub' | 'durable' | 'memory';
 }
 
 /**
  * Creates an event bus: Redis Pub/Sub when `redisUrl` (or REDIS_URL) is set,
- * in-memory otherwise, or what `mode` says.
+ * in-memory otherwise, or what `mode` (or HERALD_MODE) says.
  *
  * @throws TypeError when an option is invalid, or mode is `pubsub` or `durable` without a Redis URL.
  * @example
@@ -29,7 +29,7 @@ export interface CreateEventBusOptions extends DurableEventBusOptions, Omit<InMe
  */
 export function createEventBus(options: CreateEventBusOptions = {}): EventBus & { readonly deadLetters: InMemoryEventBus['deadLetters'] } {
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
-  const mode = options.mode ?? (redisUrl ? 'pubsub' : 'memory');
+  const mode = options.mode ?? (process.env.HERALD_MODE || undefined) ?? (redisUrl ? 'pubsub' : 'memory');
   switch (mode) {
     case 'memory':
       return new InMemoryEventBus(options);
@@ -38,6 +38,8 @@ export function createEventBus(options: CreateEventBusOptions = {}): EventBus & 
     case 'durable':
       return new DurableEventBus({ ...options, ...(redisUrl ? { redisUrl } : {}) });
     default:
-      throw new TypeError(`Expected \`mode\` to be 'pubsub', 'memory' or 'durable', got ${JSON.stringify(mode)}.`);
+      throw new TypeError(
+        `Expected \`mode\` (or HERALD_MODE) to be 'pubsub', 'memory' or 'durable', got ${JSON.stringify(mode)}.`,
+      );
   }
 }

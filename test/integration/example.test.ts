@@ -20,7 +20,7 @@ interface Run {
 
 /** Runs the example like `npm start` does (through tsx), with `env` on top of a clean environment. */
 function runExample(env: Record<string, string>): Promise<Run> {
-  const { REDIS_URL: _url, HERALD_PREFIX: _prefix, STAY_SECONDS: _stay, ...inherited } = process.env;
+  const { REDIS_URL: _url, HERALD_PREFIX: _prefix, HERALD_MODE: _mode, STAY_SECONDS: _stay, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       cwd: ROOT,
@@ -80,6 +80,21 @@ describe('the user-registration example', () => {
       expect(summaryOf(run)).toEqual({ transport: 'redis', ...EXPECTED });
       expect(run.code, run.stderr).toBe(0);
       expect(await admin.llen(`${prefix}:dlq`)).toBe(1);
+    });
+
+    it('runs the same in durable mode (HERALD_MODE=durable) and leaves nothing pending', async () => {
+      admin ??= new Redis(redis.url);
+      prefix = uniquePrefix();
+
+      const run = await runExample({ REDIS_URL: redis.url, HERALD_PREFIX: prefix, HERALD_MODE: 'durable', LOG_LEVEL: 'info' });
+
+      expect(summaryOf(run)).toEqual({ transport: 'redis-streams', ...EXPECTED });
+      expect(run.code, run.stderr).toBe(0);
+      expect(await admin.llen(`${prefix}:dlq`)).toBe(1);
+      for (const stream of await admin.keys(`${prefix}:stream|*`)) {
+        const [pending] = (await admin.xpending(stream, 'user-registration')) as [number];
+        expect(pending, stream).toBe(0);
+      }
     });
   });
 });

@@ -20,6 +20,14 @@ describe(createEventBus, () => {
     await Promise.all([explicit.shutdown({ timeoutMs: 0 }), fromEnv.shutdown({ timeoutMs: 0 })]);
   });
 
+  it('takes the mode from HERALD_MODE, below the option', () => {
+    vi.stubEnv('HERALD_MODE', 'memory');
+    expect(createEventBus({ logger: false, redisUrl: 'redis://127.0.0.1:1' })).toBeInstanceOf(InMemoryEventBus);
+    vi.stubEnv('HERALD_MODE', 'kafka');
+    expect(() => createEventBus({ logger: false })).toThrow(/HERALD_MODE/);
+    expect(createEventBus({ logger: false, mode: 'memory' })).toBeInstanceOf(InMemoryEventBus);
+  });
+
   it('lets mode override the URL', () => {
     expect(createEventBus({ logger: false, mode: 'memory', redisUrl: 'redis://127.0.0.1:1' })).toBeInstanceOf(InMemoryEventBus);
   });
