@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DurableEventBus, type DurableEventBusOptions, RedisDeadLetterQueue } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { canRestartRedis, useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
+import { simulateWork, uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const FIXTURE = fileURLToPath(new URL('./durable-consumer.fixture.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -205,7 +205,7 @@ describe.skipIf(!canRestartRedis)('DurableEventBus when Redis is down at shutdow
     const b = bus();
     const handled: string[] = [];
     b.subscribe(OrderPlaced, async (e) => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await simulateWork(100);
       handled.push(e.id);
     }, { name: 'bill' });
     await b.start();
