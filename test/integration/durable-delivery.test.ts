@@ -125,6 +125,24 @@ describe('DurableEventBus', () => {
     });
   });
 
+  describe('with a pattern subscription made after start', () => {
+    it('starts after the last entry of the types already published, and reads new types from their start', async () => {
+      const publisher = bus({ group: 'storefront' });
+      const old = await publisher.publish(anOrder(1));
+      const consumer = bus();
+      consumer.subscribe(OrderShipped, () => {}, { name: 'ship' });
+      await consumer.start();
+      const seen: string[] = [];
+      consumer.subscribe('order.*', (e) => void seen.push(e.id), { name: 'orders' });
+      await waitFor(async () => (await consumer.health()).subscriptions.pending === 0);
+      const fresh = await publisher.publish(anOrder(2));
+      const refunded = await publisher.publish({ type: 'order.refunded', payload: { orderId: 'o-1' } });
+      await waitFor(() => seen.length === 2, { timeoutMs: 5_000 });
+      expect(seen.sort()).toEqual([fresh.id, refunded.id].sort());
+      expect(seen).not.toContain(old.id);
+    });
+  });
+
   describe('when a handler is slower than claimIdleMs', () => {
     it('keeps its claim alive, so no other instance takes the event', async () => {
       const runs: string[] = [];

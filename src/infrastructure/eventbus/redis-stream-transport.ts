@@ -67,6 +67,8 @@ export class RedisStreamTransport implements Transport {
   #confirmed: ReadonlySet<string> = new Set();
   #started = false;
   #stopped = false;
+  // The published types seen at the last look (pattern subscriptions only), to tell new ones apart.
+  #publishedTypes: ReadonlySet<string> | undefined;
   #discoverTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RedisStreamTransportOptions, context: TransportContext) {
@@ -184,14 +186,20 @@ export class RedisStreamTransport implements Transport {
     const exact = keys.filter((key) => !isPattern(key));
     const patterns = keys.filter(isPattern).map(patternToRegExp);
     const discovered: string[] = [];
+    const { startFrom } = this.#options;
     if (patterns.length > 0) {
       const published = (await this.#command.smembers(this.#channels.streamTypes)) as string[];
-      for (const type of published) if (!exact.includes(type) && patterns.some((pattern) => pattern.test(type))) discovered.push(type);
+      const seenBefore = this.#publishedTypes;
+      for (const type of published) {
+        if (exact.includes(type) || !patterns.some((pattern) => pattern.test(type))) continue;
+        discovered.push(type);
+        // A type that appeared since the last look was first published while this group listened for the pattern: read all of it.
+        const from = seenBefore !== undefined && !seenBefore.has(type) ? 'earliest' : startFrom;
+        await this.#groups.ensure(this.#channels.streamOf(type), from);
+      }
+      this.#publishedTypes = new Set(published);
     }
-    const { startFrom } = this.#options;
     for (const type of exact) await this.#groups.ensure(this.#channels.streamOf(type), startFrom);
-    // A type first seen after start was published after this group began listening for the pattern: read all of it.
-    for (const type of discovered) await this.#groups.ensure(this.#channels.streamOf(type), this.#started ? 'earliest' : startFrom);
     const streams = [...exact, ...discovered].map((type) => this.#channels.streamOf(type)).sort();
     this.#streams = streams;
     if (!this.#started) {
