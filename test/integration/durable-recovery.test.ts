@@ -247,4 +247,31 @@ describe.skipIf(!canRestartRedis)('DurableEventBus when Redis with AOF restarts'
     await waitFor(() => seen.length === 20);
     expect(seen).toEqual(sent);
   });
+
+  it('finishes and acknowledges the events it held when Redis was killed under it', async () => {
+    const consumer = new DurableEventBus({ redisUrl: persistent.url, prefix, logger: false, group: 'shop' });
+    buses.push(consumer);
+    const handled = new Set<string>();
+    consumer.subscribe(OrderPlaced, async (e) => {
+      await simulateWork(300);
+      handled.add(e.id);
+    }, { name: 'bill' });
+    await consumer.start();
+    const sent: string[] = [];
+    for (let i = 0; i < 20; i++) sent.push((await consumer.publish(anOrder(i))).id);
+    await waitFor(() => consumer.stats().inFlight === 20);
+
+    await persistent.server.kill('SIGKILL');
+    await persistent.server.restart();
+
+    await waitFor(() => handled.size === 20, { timeoutMs: 10_000 });
+    expect(new Set(sent)).toEqual(handled);
+    const admin = new Redis(persistent.url);
+    try {
+      await waitFor(async () => ((await admin.xpending(`${prefix}:stream|order.placed`, 'shop')) as [number])[0] === 0, { timeoutMs: 10_000 });
+    } finally {
+      admin.disconnect();
+    }
+    expect(consumer.stats().received).toBe(20);
+  });
 });
