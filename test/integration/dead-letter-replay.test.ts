@@ -90,6 +90,29 @@ describe('RedisDeadLetterQueue replay', () => {
     });
   });
 
+  describe('when Redis dropped the connection that listens for replay requests', () => {
+    it('listens again after the reconnect and replays', async () => {
+      newPrefix();
+      const state = { failing: true };
+      const calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
+      const b = bus('a');
+      b.subscribe(OrderPlaced, switchable(calls, 'a', state), { name: 'send-receipt', ...fast });
+      await b.start();
+      await b.publish(anOrder(1));
+      const [entry] = await entriesOf('send-receipt', 1);
+      const requests = `${prefix}:control|replay`;
+      const list = (await client.client('LIST')) as string;
+      const line = list.split('\n').find((l) => l.includes(`name=herald:${requests}`));
+      await client.client('KILL', 'ID', /id=(\d+)/.exec(line ?? '')![1]!);
+      await waitFor(async () => {
+        const [, listeners] = (await client.pubsub('NUMSUB', requests)) as [string, number];
+        return listeners === 1;
+      });
+      state.failing = false;
+      await expect(queue().replay(entry!.id)).resolves.toMatchObject({ status: 'replayed' });
+    });
+  });
+
   describe('when the replayed handler fails again', () => {
     it('keeps the entry where it was, with its replay count, time and error', async () => {
       newPrefix();

@@ -54,12 +54,14 @@ export class RedisReplayResponder implements ReplayResponder {
   }
 
   async #listen(): Promise<void> {
-    // ioredis resubscribes this one channel on reconnect by itself; a request
-    // published meanwhile misses this instance, and the replayer then reports
-    // that no instance claimed the entry, which stays.
+    // Resubscribed here after each reconnect rather than by ioredis, whose own
+    // resubscribe leaves its promise unhandled: a connection closed before Redis
+    // answered (shutdown during an outage) would surface as an unhandled rejection.
+    // A request published meanwhile misses this instance, and the replayer then
+    // reports that no instance claimed the entry, which stays.
     const subscriber = this.#redis.duplicate({
       lazyConnect: true,
-      autoResubscribe: true,
+      autoResubscribe: false,
       enableAutoPipelining: false,
       connectionName: `herald:${this.#keys.requests}`,
     });
@@ -69,11 +71,19 @@ export class RedisReplayResponder implements ReplayResponder {
       if (!failing) this.#target.logger.warn({ role: 'replay', err: { name: error.name, message: error.message } }, 'Redis connection error');
       failing = true;
     });
-    subscriber.on('ready', () => (failing = false));
+    let subscribed = false;
+    subscriber.on('ready', () => {
+      failing = false;
+      if (!subscribed || this.#stopped) return;
+      subscriber.subscribe(this.#keys.requests).catch((error: unknown) => {
+        this.#target.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
+      });
+    });
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel === this.#keys.requests) void this.#onRequest(raw);
     });
     await subscriber.subscribe(this.#keys.requests);
+    subscribed = true;
   }
 
   async #onRequest(raw: string): Promise<void> {
