@@ -89,3 +89,17 @@ export async function quit(redis: Redis): Promise<void> {
   clearTimeout(timer);
   redis.disconnect();
 }
+
+/**
+ * SUBSCRIBEs `channel`, and again after every reconnect. ioredis's own
+ * `autoResubscribe` sends that SUBSCRIBE without handling its promise, so a
+ * connection closed before Redis answered (shutdown during an outage) would
+ * leave an unhandled rejection: create the connection with
+ * `autoResubscribe: false` and subscribe through this instead.
+ */
+export async function subscribeAcrossReconnects(redis: Redis, channel: string, onResubscribeError: (error: unknown) => void): Promise<void> {
+  await redis.subscribe(channel);
+  redis.on('ready', () => {
+    redis.subscribe(channel).catch(onResubscribeError);
+  });
+}

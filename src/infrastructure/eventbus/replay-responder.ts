@@ -3,6 +3,7 @@ import { type DeadLetterEntry, toDeadLetterError } from '../../domain/dead-lette
 import type { ReplayResponder, ReplayTarget } from '../../domain/dead-letter-replay.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
+import { subscribeAcrossReconnects } from './redis-connections.js';
 import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
 import type { ReplayChannels } from './replay-channels.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
@@ -54,11 +55,9 @@ export class RedisReplayResponder implements ReplayResponder {
   }
 
   async #listen(): Promise<void> {
-    // Resubscribed here after each reconnect rather than by ioredis, whose own
-    // resubscribe leaves its promise unhandled: a connection closed before Redis
-    // answered (shutdown during an outage) would surface as an unhandled rejection.
-    // A request published meanwhile misses this instance, and the replayer then
-    // reports that no instance claimed the entry, which stays.
+    // Resubscribed after each reconnect (see subscribeAcrossReconnects). A request
+    // published meanwhile misses this instance, and the replayer then reports
+    // that no instance claimed the entry, which stays.
     const subscriber = this.#redis.duplicate({
       lazyConnect: true,
       autoResubscribe: false,
@@ -71,19 +70,13 @@ export class RedisReplayResponder implements ReplayResponder {
       if (!failing) this.#target.logger.warn({ role: 'replay', err: { name: error.name, message: error.message } }, 'Redis connection error');
       failing = true;
     });
-    let subscribed = false;
-    subscriber.on('ready', () => {
-      failing = false;
-      if (!subscribed || this.#stopped) return;
-      subscriber.subscribe(this.#keys.requests).catch((error: unknown) => {
-        this.#target.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
-      });
-    });
+    subscriber.on('ready', () => (failing = false));
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel === this.#keys.requests) void this.#onRequest(raw);
     });
-    await subscriber.subscribe(this.#keys.requests);
-    subscribed = true;
+    await subscribeAcrossReconnects(subscriber, this.#keys.requests, (error) => {
+      this.#target.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
+    });
   }
 
   async #onRequest(raw: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { subscribeAcrossReconnects } from './redis-connections.js';
 import type { ReplayChannels } from './replay-channels.js';
 import { type ReplayReply, parseReply } from './replay-messages.js';
 
@@ -52,12 +53,18 @@ export class ReplySession {
 
   static async open(redis: Redis, keys: ReplayChannels): Promise<ReplySession> {
     const channel = keys.replies(randomUUID());
-    const subscriber = redis.duplicate({ lazyConnect: true, enableAutoPipelining: false, connectionName: `herald:${keys.requests}:replies` });
+    const subscriber = redis.duplicate({
+      lazyConnect: true,
+      autoResubscribe: false,
+      enableAutoPipelining: false,
+      connectionName: `herald:${keys.requests}:replies`,
+    });
     // Errors surface through the subscribe below; later ones through the replayer's polling.
     subscriber.on('error', () => {});
     const session = new ReplySession(subscriber, channel);
     try {
-      await subscriber.subscribe(channel);
+      // A failed resubscribe shows as replies that never come, which the replayer's polling handles.
+      await subscribeAcrossReconnects(subscriber, channel, () => {});
     } catch (error) {
       subscriber.disconnect();
       throw error;
