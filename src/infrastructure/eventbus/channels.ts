@@ -16,8 +16,29 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
   }
 }
 
-// Subscriptions bound what keyOf sees; the cap only guards against a flood of foreign channels.
-const MAX_REMEMBERED_KEYS = 10_000;
+// Types and subscriptions bound what is remembered; the cap only guards against a flood of foreign names.
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Names derived from other names, remembered: the publish and receive paths ask
+ * for them once per event, and a lookup costs less than cutting or joining a
+ * string each time.
+ */
+class Remembered<T> {
+  readonly #known = new Map<string, T>();
+
+  constructor(readonly derive: (name: string) => T) {}
+
+  get(name: string): T {
+    let value = this.#known.get(name);
+    if (value === undefined && !this.#known.has(name)) {
+      value = this.derive(name);
+      if (this.#known.size >= MAX_REMEMBERED) this.#known.clear();
+      this.#known.set(name, value);
+    }
+    return value as T;
+  }
+}
 
 /**
  * Channel and key names under a prefix. ioredis `keyPrefix` does not apply to
@@ -35,8 +56,9 @@ export class Channels {
   /** Redis set of the event types published to streams, for pattern subscriptions to discover. */
   readonly streamTypes: string;
 
-  readonly #keys = new Map<string, string | undefined>();
-  readonly #channelsByType = new Map<string, string>();
+  readonly #keys = new Remembered((channel) => (channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined));
+  readonly #channels = new Remembered((type) => this.eventPrefix + type);
+  readonly #streams = new Remembered((type) => this.streamPrefix + type);
 
   constructor(readonly prefix: string) {
     assertPrefix(prefix);
@@ -52,15 +74,9 @@ export class Channels {
     return this.eventPrefix + typeOrPattern;
   }
 
-  /** The channel of an event type, remembered: publishing asks for it once per event. */
+  /** The channel of an event type (remembered: publishing asks for it once per event). */
   channelOf(type: string): string {
-    let channel = this.#channelsByType.get(type);
-    if (channel === undefined) {
-      channel = this.eventPrefix + type;
-      if (this.#channelsByType.size >= MAX_REMEMBERED_KEYS) this.#channelsByType.clear();
-      this.#channelsByType.set(type, channel);
-    }
-    return channel;
+    return this.#channels.get(type);
   }
 
   /**
@@ -71,9 +87,9 @@ export class Channels {
     return `${this.prefix}:stream-handled:${group}`;
   }
 
-  /** The stream of an event type (durable mode). */
+  /** The stream of an event type, durable mode (remembered, as channelOf). */
   streamOf(type: string): string {
-    return this.streamPrefix + type;
+    return this.#streams.get(type);
   }
 
   /**
@@ -82,13 +98,7 @@ export class Channels {
    * subscription, so the answers are remembered instead of cut anew each time.
    */
   keyOf(channel: string): string | undefined {
-    let key = this.#keys.get(channel);
-    if (key === undefined && !this.#keys.has(channel)) {
-      key = channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined;
-      if (this.#keys.size >= MAX_REMEMBERED_KEYS) this.#keys.clear();
-      this.#keys.set(channel, key);
-    }
-    return key;
+    return this.#keys.get(channel);
   }
 }
 
