@@ -32,18 +32,18 @@ export { RedisConnectionError } from './domain/errors/redis-connection-error.js'
 
 export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';
-export { RedisEventBus } from './infrastructure/eventbus/redis-event-bus.js';
-export type { RedisEventBusOptions } from './infrastructure/eventbus/redis-event-bus.js';
-export { DurableEventBus } from './infrastructure/eventbus/durable-event-bus.js';
-export type { DurableEventBusOptions } from './infrastructure/eventbus/durable-event-bus.js';
-export type { StartFrom } from './infrastructure/eventbus/stream-groups.js';
-export { InMemoryEventBus } from './infrastructure/eventbus/in-memory-event-bus.js';
-export type { InMemoryEventBusOptions } from './infrastructure/eventbus/in-memory-event-bus.js';
-export { InMemoryBroker } from './infrastructure/eventbus/in-memory-broker.js';
+export { RedisEventBus } from './infrastructure/pubsub/redis-event-bus.js';
+export type { RedisEventBusOptions } from './infrastructure/pubsub/redis-event-bus.js';
+export { DurableEventBus } from './infrastructure/streams/durable-event-bus.js';
+export type { DurableEventBusOptions } from './infrastructure/streams/durable-event-bus.js';
+export type { StartFrom } from './infrastructure/streams/stream-groups.js';
+export { InMemoryEventBus } from './infrastructure/memory/in-memory-event-bus.js';
+export type { InMemoryEventBusOptions } from './infrastructure/memory/in-memory-event-bus.js';
+export { InMemoryBroker } from './infrastructure/memory/in-memory-broker.js';
 export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
-export { RedisDeadLetterQueue } from './infrastructure/eventbus/redis-dead-letter-queue.js';
-export { InMemoryDeadLetterQueue } from './infrastructure/eventbus/in-memory-dead-letter-queue.js';
-export { retryDelayMs } from './infrastructure/eventbus/retry-policy.js';
+export { RedisDeadLetterQueue } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
+export { InMemoryDeadLetterQueue } from './infrastructure/memory/in-memory-dead-letter-queue.js';
+export { retryDelayMs } from './infrastructure/dispatch/retry-policy.js';
 
 export { EventHandler } from './application/event-handler.decorator.js';
 export type { EventHandlerClass, EventHandlerInstance, HandledEvent } from './application/event-handler.decorator.js';
@@ -64,5 +64,5 @@ export type {
   ReplayResponder,
   ReplayTarget,
 } from './domain/dead-letter-replay.js';
-export { openRedisDeadLetterQueue } from './infrastructure/eventbus/open-redis-dead-letter-queue.js';
-export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/eventbus/open-redis-dead-letter-queue.js';
+export { openRedisDeadLetterQueue } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
+export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';

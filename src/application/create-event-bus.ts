@@ -1,7 +1,7 @@
 import type { EventBus } from '../domain/event-bus.js';
-import { DurableEventBus, type DurableEventBusOptions } from '../infrastructure/eventbus/durable-event-bus.js';
-import { InMemoryEventBus, type InMemoryEventBusOptions } from '../infrastructure/eventbus/in-memory-event-bus.js';
-import { RedisEventBus, type RedisEventBusOptions } from '../infrastructure/eventbus/redis-event-bus.js';
+import { DurableEventBus, type DurableEventBusOptions } from '../infrastructure/streams/durable-event-bus.js';
+import { InMemoryEventBus, type InMemoryEventBusOptions } from '../infrastructure/memory/in-memory-event-bus.js';
+import { RedisEventBus, type RedisEventBusOptions } from '../infrastructure/pubsub/redis-event-bus.js';
 
 /** Options of {@link createEventBus}. */
 export interface CreateEventBusOptions extends DurableEventBusOptions, Omit<InMemoryEventBusOptions, keyof RedisEventBusOptions> {

@@ -2,7 +2,7 @@ import { ContainerModule, type ResolutionContext } from 'inversify';
 import type { DeadLetterQueue } from '../domain/dead-letter.js';
 import type { EventBus } from '../domain/event-bus.js';
 import type { Logger } from '../domain/logger.js';
-import { resolveLogger } from '../infrastructure/eventbus/logging.js';
+import { resolveLogger } from '../infrastructure/shared/logging.js';
 import { ContainerEventBus } from './container-event-bus.js';
 import { createEventBus, type CreateEventBusOptions } from './create-event-bus.js';
 import type { EventHandlerClass } from './event-handler.decorator.js';

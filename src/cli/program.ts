@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
-import { assertPrefix } from '../infrastructure/eventbus/channels.js';
+import { DEFAULT_PREFIX, assertPrefix } from '../domain/prefix.js';
 import { usageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import {
@@ -44,7 +44,6 @@ interface CommonOptions {
   readonly json?: boolean;
 }
 
-const DEFAULT_PREFIX = 'herald';
 
 /**
  * The `herald` command line. Parsing and formatting only: each action opens

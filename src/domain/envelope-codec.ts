@@ -1,11 +1,11 @@
 import { EnvelopeDecodeError } from './errors/envelope-decode-error.js';
 import type { EventEnvelope } from './event-envelope.js';
+import { MAX_ID_LENGTH, isEnvelopeId } from './envelope-id.js';
 import { isEventType } from './event-type.js';
 
 /** Default for `maxEnvelopeBytes`: 1 MiB. */
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 
-const MAX_ID_LENGTH = 200;
 // ISO 8601 as Date#toISOString writes it, plus offsets and fewer fraction digits from other producers.
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -68,7 +68,7 @@ function validateEnvelope(v: Record<string, unknown>): void {
 
 function requireId(v: Record<string, unknown>, field: string): void {
   const id = v[field];
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+  if (!isEnvelopeId(id)) {
     invalid(field, `a non-empty string of at most ${MAX_ID_LENGTH} characters`, id);
   }
 }

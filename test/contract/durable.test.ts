@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { DurableEventBus } from '../../src/index.js';
-import { Channels } from '../../src/infrastructure/eventbus/channels.js';
+import { Channels } from '../../src/infrastructure/redis/channels.js';
 import type { BusFactory } from './harness.js';
 import { deliveryContract } from './delivery.contract.js';
 import { failureContract } from './failure.contract.js';

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../src/index.js';
-import { Channels } from '../../src/infrastructure/eventbus/channels.js';
+import { Channels } from '../../src/infrastructure/redis/channels.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { canRestartRedis, useRedisServer } from '../support/redis-server.js';
 import { uniquePrefix, waitFor } from '../support/wait-for.js';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventBus, RedisEventBus } from '../../src/index.js';
-import { redactUrl } from '../../src/infrastructure/eventbus/logging.js';
+import { redactUrl } from '../../src/infrastructure/shared/logging.js';
 import { OrderPlaced, anOrder } from '../fixtures/shop.js';
 import { waitFor } from '../support/wait-for.js';
 

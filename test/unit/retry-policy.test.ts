@@ -3,7 +3,7 @@ import {
   DEFAULT_RETRY_POLICY,
   resolveRetryPolicy,
   retryDelayMs,
-} from '../../src/infrastructure/eventbus/retry-policy.js';
+} from '../../src/infrastructure/dispatch/retry-policy.js';
 
 describe('retry policy', () => {
   it('defaults to 3 retries after 100, 200 and 400 ms before jitter', () => {

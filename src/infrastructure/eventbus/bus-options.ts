@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../../domain/envelope-codec.js';
 import type { Logger } from '../../domain/logger.js';
 import type { RetryOptions } from '../../domain/retry-options.js';
-import { DEFAULT_PREFIX, assertPrefix } from './channels.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
+import { DEFAULT_PREFIX, assertPrefix } from '../../domain/prefix.js';
+import { integer } from '../shared/options.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../dispatch/retry-policy.js';
 
 /** Options every bus takes. */
 export interface BusOptions {
@@ -72,13 +73,4 @@ export function serviceName(options: BusOptions): string {
 /** A fresh instance id: `<hostname>-<pid>-<random>`. */
 export function newInstanceId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
-
-/** @throws TypeError unless `value` is undefined or an integer ≥ `min`. */
-export function integer(value: number | undefined, fallback: number, name: string, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`Expected \`${name}\` to be an integer ≥ ${min}, got ${JSON.stringify(value)}.`);
-  }
-  return value;
 }

@@ -1,6 +1,5 @@
+import { MAX_ID_LENGTH, isEnvelopeId } from '../../domain/envelope-id.js';
 import type { PublishOptions } from '../../domain/event-envelope.js';
-
-const MAX_ID_LENGTH = 200;
 
 /** @throws TypeError naming the first invalid publish option. */
 export function validatePublishOptions(options: PublishOptions): void {
@@ -18,7 +17,7 @@ export function validatePublishOptions(options: PublishOptions): void {
 
 function id(value: unknown, name: string): void {
   if (value === undefined) return;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+  if (!isEnvelopeId(value)) {
     throw new TypeError(`Expected \`${name}\` to be a non-empty string of at most ${MAX_ID_LENGTH} characters, got ${JSON.stringify(value)}.`);
   }
 }

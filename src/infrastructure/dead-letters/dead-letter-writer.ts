@@ -1,0 +1,110 @@
+import type { DeadLetterInput, DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { Logger } from '../../domain/logger.js';
+import type { BusCounters } from '../transport/bus-counters.js';
+
+const WRITE_ATTEMPTS = 3;
+const WRITE_RETRY_DELAY_MS = 250;
+
+interface PendingWrite {
+  readonly input: DeadLetterInput;
+  /** Set once the write was reported lost; a late success is then only logged. */
+  givenUp: boolean;
+}
+
+/**
+ * Writes dead letters, retrying a write that was on the wire when a connection
+ * dropped, and keeping track of writes still running so shutdown can wait for
+ * them. A write that still fails is logged with the whole entry and counted:
+ * the entry is never dropped silently.
+ */
+export class DeadLetterWriter {
+  readonly #pending = new Set<Promise<boolean>>();
+  readonly #inputs = new Map<Promise<boolean>, PendingWrite>();
+  #closed = false;
+
+  readonly #queue: DeadLetterQueue;
+  readonly #counters: BusCounters;
+  readonly #logger: Logger;
+
+  constructor(queue: DeadLetterQueue, counters: BusCounters, logger: Logger) {
+    this.#queue = queue;
+    this.#counters = counters;
+    this.#logger = logger;
+  }
+
+  /** Writes the entry; resolves to true once written, false when given up (never rejects). */
+  write(input: DeadLetterInput): Promise<boolean> {
+    const write: PendingWrite = { input, givenUp: false };
+    const job = this.#write(write);
+    this.#pending.add(job);
+    this.#inputs.set(job, write);
+    void job.finally(() => {
+      this.#pending.delete(job);
+      this.#inputs.delete(job);
+    });
+    return job;
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves when every write under way has finished. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /**
+   * Stops retrying, and gives up on writes still waiting (Redis unreachable at
+   * shutdown): each is counted and logged with its whole entry, so it can be
+   * recovered from the logs rather than vanish with the process.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const write of this.#inputs.values()) this.#giveUp(write, new Error('still pending when the bus closed'));
+  }
+
+  #giveUp(write: PendingWrite, error: unknown): void {
+    if (write.givenUp) return;
+    write.givenUp = true;
+    this.#counters.deadLetterWriteFailures++;
+    this.#logger.error(
+      { entry: write.input, err: error },
+      'could not write dead letter; the entry is logged here in full so it can be recovered',
+    );
+  }
+
+  async #write(write: PendingWrite): Promise<boolean> {
+    const input = write.input;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const entry = await this.#queue.add(input);
+        if (write.givenUp) {
+          this.#logger.warn({ deadLetterId: entry.id }, 'a dead letter reported as lost was written after all');
+          return false;
+        }
+        this.#counters.deadLettered++;
+        this.#logger.error(
+          {
+            deadLetterId: entry.id,
+            reason: input.reason,
+            eventId: input.envelope?.id,
+            type: entry.type,
+            correlationId: input.envelope?.correlationId,
+            handler: input.handler,
+            attempts: input.attempts,
+            err: input.error,
+          },
+          `dead-lettered (${input.reason})`,
+        );
+        return true;
+      } catch (error) {
+        if (attempt >= WRITE_ATTEMPTS || this.#closed) {
+          this.#giveUp(write, error);
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_DELAY_MS * attempt));
+      }
+    }
+  }
+}

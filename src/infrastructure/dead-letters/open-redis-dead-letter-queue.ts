@@ -1,0 +1,71 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
+import { assertPrefix } from '../../domain/prefix.js';
+import { redactUrl } from '../shared/logging.js';
+import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
+
+/** Options of {@link openRedisDeadLetterQueue}. */
+export interface OpenRedisDeadLetterQueueOptions {
+  /** e.g. `redis://user:pass@host:6379/0`. */
+  readonly redisUrl: string;
+  /** Key prefix of the services whose dead letters to open. */
+  readonly prefix: string;
+  /** Longest wait for the connection. @default 5_000 */
+  readonly connectTimeoutMs?: number;
+  /** Extra ioredis options (TLS, ...); the fail-fast settings below win. */
+  readonly redisOptions?: RedisOptions;
+}
+
+/** An opened queue and the way to close its connection. */
+export interface OpenedDeadLetterQueue {
+  readonly queue: RedisDeadLetterQueue;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a prefix's dead-letter queue on a connection of its own, for tools
+ * such as `herald dlq` and operators' scripts: unlike a bus's connections it
+ * fails fast instead of reconnecting for ever, so a tool reports an outage at
+ * once.
+ *
+ * @throws RedisConnectionError (its `url` has credentials masked) when Redis is not reachable in time.
+ * @throws TypeError when the prefix is invalid.
+ * @example
+ * const { queue, close } = await openRedisDeadLetterQueue({ redisUrl: process.env.REDIS_URL!, prefix: 'shop' });
+ * try { console.log(await queue.count()); } finally { await close(); }
+ */
+export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
+  assertPrefix(options.prefix);
+  const timeoutMs = options.connectTimeoutMs ?? 5_000;
+  const redis = new Redis(options.redisUrl, {
+    ...options.redisOptions,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => (times > 3 ? null : 200 * times),
+    connectionName: `herald:${options.prefix}:tool`,
+  });
+  let lastError: unknown;
+  redis.on('error', (error: unknown) => (lastError = error));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(lastError ?? new Error('connect timed out')), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    throw new RedisConnectionError(redactUrl(options.redisUrl), timeoutMs, { cause: lastError ?? error });
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    queue: new RedisDeadLetterQueue(redis, options.prefix),
+    close: async () => {
+      await redis.quit().catch(() => undefined);
+      redis.disconnect();
+    },
+  };
+}

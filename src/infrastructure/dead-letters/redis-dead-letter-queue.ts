@@ -1,0 +1,166 @@
+import type { Redis } from 'ioredis';
+import type {
+  DeadLetterEntry,
+  DeadLetterFilter,
+  DeadLetterInput,
+} from '../../domain/dead-letter.js';
+import type {
+  ReplayableDeadLetterQueue,
+  ReplayAllOptions,
+  ReplayOptions,
+  ReplayOutcome,
+  ReplayProgress,
+  ReplayReport,
+  ReplayResponder,
+  ReplayTarget,
+} from '../../domain/dead-letter-replay.js';
+import { Channels } from '../redis/channels.js';
+import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
+import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
+import { ReplayChannels } from './replay/replay-channels.js';
+import { RedisReplayResponder } from './replay/replay-responder.js';
+
+const SCAN_CHUNK = 1000;
+
+/**
+ * The dead-letter queue in Redis: `<prefix>:dlq` is a list of entry ids, oldest
+ * first, and `<prefix>:dlq:entries` a hash of entry JSON by id, so showing or
+ * removing one entry does not scan the entries themselves. Both keys change
+ * together in MULTI transactions. `<prefix>:dlq:claims` holds the claims of
+ * replays under way (see {@link RedisDeadLetterReplayer}).
+ *
+ * @example
+ * const queue = new RedisDeadLetterQueue(new Redis(process.env.REDIS_URL), 'shop');
+ * const outcome = await queue.replay(id); // runs the failed handler once on a live instance
+ */
+export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
+  readonly #redis: Redis;
+  readonly #keys: Channels;
+  readonly #replayKeys: ReplayChannels;
+  readonly #replayer: RedisDeadLetterReplayer;
+
+  /** @param redis - a connected (non-subscriber) ioredis client; the queue does not close it. */
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#keys = new Channels(prefix);
+    this.#replayKeys = new ReplayChannels(prefix);
+    this.#replayer = new RedisDeadLetterReplayer(redis, this.#replayKeys, {
+      get: (id) => this.get(id),
+      ids: (filter, limit) => this.#ids(filter, limit),
+    });
+  }
+
+  async add(input: DeadLetterInput): Promise<DeadLetterEntry> {
+    const entry = createDeadLetterEntry(input);
+    await this.#redis
+      .multi()
+      .hset(this.#keys.deadLetterEntries, entry.id, JSON.stringify(entry))
+      .rpush(this.#keys.deadLetterList, entry.id)
+      .exec()
+      .then(throwOnTransactionError);
+    return entry;
+  }
+
+  count(): Promise<number> {
+    return this.#redis.llen(this.#keys.deadLetterList);
+  }
+
+  async list(
+    options?: DeadLetterFilter & { offset?: number; limit?: number },
+  ): Promise<{ total: number; entries: DeadLetterEntry[] }> {
+    const { offset, limit } = pageOf(options);
+    if (options?.type === undefined && options?.handler === undefined) {
+      const [total, ids] = await Promise.all([
+        this.count(),
+        this.#redis.lrange(this.#keys.deadLetterList, offset, offset + limit - 1),
+      ]);
+      return { total, entries: await this.#load(ids) };
+    }
+    return this.#filtered(options, offset, limit);
+  }
+
+  async get(id: string): Promise<DeadLetterEntry | undefined> {
+    const json = await this.#redis.hget(this.#keys.deadLetterEntries, id);
+    return json === null ? undefined : (JSON.parse(json) as DeadLetterEntry);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const results = await this.#redis
+      .multi()
+      .hdel(this.#keys.deadLetterEntries, id)
+      .lrem(this.#keys.deadLetterList, 1, id)
+      .hdel(this.#replayKeys.claims, id)
+      .exec()
+      .then(throwOnTransactionError);
+    return results[0] === 1;
+  }
+
+  async purge(): Promise<number> {
+    const results = await this.#redis
+      .multi()
+      .llen(this.#keys.deadLetterList)
+      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#replayKeys.claims)
+      .exec()
+      .then(throwOnTransactionError);
+    return results[0] as number;
+  }
+
+  /**
+   * Runs the entry's handler once on one live instance that has it; the entry
+   * leaves the queue only if the handler succeeded. Needs a running bus of
+   * the same prefix. Never rejects for an entry it could not replay (the
+   * outcome says why); rejects when Redis fails.
+   */
+  replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
+    return this.#replayer.replay(id, options);
+  }
+
+  /** Replays every entry matching the filter, oldest first, one at a time. */
+  replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
+    return this.#replayer.replayAll(options, onProgress);
+  }
+
+  /** The bus's side of replays; a bus calls it on start(). */
+  respondToReplays(target: ReplayTarget): ReplayResponder {
+    return new RedisReplayResponder(this.#redis, this.#replayKeys, target);
+  }
+
+  async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
+    const ids: string[] = [];
+    const filtered = filter.type !== undefined || filter.handler !== undefined;
+    for (let start = 0; ids.length < limit; start += SCAN_CHUNK) {
+      const chunk = await this.#redis.lrange(this.#keys.deadLetterList, start, start + SCAN_CHUNK - 1);
+      const matching = filtered ? (await this.#load(chunk)).filter((e) => matchesFilter(e, filter)).map((e) => e.id) : chunk;
+      ids.push(...matching.slice(0, limit - ids.length));
+      if (chunk.length < SCAN_CHUNK) break;
+    }
+    return ids;
+  }
+
+  async #load(ids: string[]): Promise<DeadLetterEntry[]> {
+    if (ids.length === 0) return [];
+    const values = await this.#redis.hmget(this.#keys.deadLetterEntries, ...ids);
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as DeadLetterEntry);
+  }
+
+  // Filters need every entry; read them in chunks so a 100k-entry queue never arrives in one reply.
+  async #filtered(filter: DeadLetterFilter, offset: number, limit: number) {
+    const entries: DeadLetterEntry[] = [];
+    let total = 0;
+    for (let start = 0; ; start += SCAN_CHUNK) {
+      const ids = await this.#redis.lrange(this.#keys.deadLetterList, start, start + SCAN_CHUNK - 1);
+      for (const entry of await this.#load(ids)) {
+        if (!matchesFilter(entry, filter)) continue;
+        if (total >= offset && entries.length < limit) entries.push(entry);
+        total++;
+      }
+      if (ids.length < SCAN_CHUNK) return { total, entries };
+    }
+  }
+}
+
+function throwOnTransactionError(results: [Error | null, unknown][] | null): unknown[] {
+  if (results === null) throw new Error('Redis discarded the dead-letter transaction; retry the operation.');
+  for (const [error] of results) if (error) throw error;
+  return results.map(([, value]) => value);
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { DeadLetterEntry, DeadLetterFilter } from '../../../domain/dead-letter.js';
+import type { ReplayAllOptions, ReplayOptions, ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letter-replay.js';
+import { DeadLetterClaims } from './dead-letter-claims.js';
+import { type ResolvedReplayOptions, replayEach, replayLimit, resolveReplayOptions } from './replay-all.js';
+import type { ReplayChannels } from './replay-channels.js';
+import { failed, unreplayableReason } from './replay-entry.js';
+import type { ReplayRequest } from './replay-messages.js';
+import { ReplayWait } from './replay-wait.js';
+import { ReplySession } from './reply-session.js';
+
+/** Where the replayer reads entries from. */
+export interface ReplaySource {
+  get(id: string): Promise<DeadLetterEntry | undefined>;
+  /** Ids of matching entries, oldest first, at most `limit`. */
+  ids(filter: DeadLetterFilter, limit: number | undefined): Promise<string[]>;
+}
+
+/**
+ * The requesting side of replays over Redis (the CLI, or `replay()` in a
+ * service). It publishes a request on `<prefix>:control|replay`; PUBLISH's
+ * reply says how many instances listen, so "nobody is running" is known at
+ * once and the entry stays. Instances that have the entry's handler race for
+ * its claim, the winner runs the handler and answers; see {@link ReplayWait}.
+ */
+export class RedisDeadLetterReplayer {
+  readonly #redis: Redis;
+  readonly #keys: ReplayChannels;
+  readonly #claims: DeadLetterClaims;
+  readonly #source: ReplaySource;
+
+  constructor(redis: Redis, keys: ReplayChannels, source: ReplaySource) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#claims = new DeadLetterClaims(redis, keys);
+    this.#source = source;
+  }
+
+  async replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
+    const settings = resolveReplayOptions(options);
+    const session = await ReplySession.open(this.#redis, this.#keys);
+    try {
+      return await this.#replayOne(session, id, settings);
+    } finally {
+      session.close();
+    }
+  }
+
+  async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
+    const settings = resolveReplayOptions(options);
+    const limit = replayLimit(options?.limit);
+    const filter: DeadLetterFilter = { ...(options?.type === undefined ? {} : { type: options.type }), ...(options?.handler === undefined ? {} : { handler: options.handler }) };
+    // A snapshot of the ids: entries that fail again stay in the list and are not retried in this run.
+    const ids = await this.#source.ids(filter, limit);
+    if (ids.length === 0) return { replayed: [], failed: [] };
+    const session = await ReplySession.open(this.#redis, this.#keys);
+    try {
+      return await replayEach(ids, (id) => this.#replayOne(session, id, settings), onProgress);
+    } finally {
+      session.close();
+    }
+  }
+
+  async #replayOne(session: ReplySession, id: string, options: ResolvedReplayOptions): Promise<ReplayOutcome> {
+    const entry = await this.#source.get(id);
+    if (!entry) return failed(id, 'not-found', notFound(id, this.#keys.prefix));
+    const unreplayable = unreplayableReason(entry);
+    if (unreplayable !== undefined) return failed(id, 'unreplayable', unreplayable);
+    const request: ReplayRequest = {
+      requestId: randomUUID(),
+      entryId: id,
+      handler: entry.handler!,
+      leaseMs: options.leaseMs,
+      replyTo: session.channel,
+    };
+    const mailbox = session.expect(request.requestId);
+    try {
+      const listeners = await this.#redis.publish(this.#keys.requests, JSON.stringify(request));
+      if (listeners === 0) return failed(id, 'no-live-instance', noListener(entry, this.#keys.prefix));
+      return await new ReplayWait(entry, request, listeners, mailbox, this.#claims, options, this.#keys.prefix).outcome();
+    } finally {
+      session.forget(request.requestId);
+    }
+  }
+}
+
+/** The message for an id that is not in the queue. */
+export function notFound(id: string, prefix: string): string {
+  return (
+    `No dead letter with id "${id}" under prefix "${prefix}". It may have been replayed or removed already, ` +
+    'or it belongs to another prefix (--prefix / HERALD_PREFIX). List the ids with `herald dlq list`.'
+  );
+}
+
+function noListener(entry: DeadLetterEntry, prefix: string): string {
+  return (
+    `No live instance of prefix "${prefix}" listens for replays, so handler "${entry.handler}" cannot run. ` +
+    `Start the service that has handler "${entry.handler}" (with prefix "${prefix}"), then replay again; the entry stays in the DLQ.`
+  );
+}

@@ -1,0 +1,52 @@
+import type { DeadLetterEntry, DeadLetterError } from '../../../domain/dead-letter.js';
+import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER, type ReplayOutcome } from '../../../domain/dead-letter-replay.js';
+import type { EventEnvelope } from '../../../domain/event-envelope.js';
+
+/** Why the entry cannot be replayed, or undefined when it can. */
+export function unreplayableReason(entry: DeadLetterEntry): string | undefined {
+  if (entry.envelope === undefined) {
+    return (
+      `Entry ${entry.id} (${entry.reason}) holds no decodable event, only the raw text received, so there is no handler to run. ` +
+      `Inspect it with \`herald dlq show ${entry.id}\`, fix the producer, then remove it with \`herald dlq remove ${entry.id}\`.`
+    );
+  }
+  if (entry.handler === undefined) {
+    return `Entry ${entry.id} names no handler, so there is nothing to run. Inspect it with \`herald dlq show ${entry.id}\`.`;
+  }
+  return undefined;
+}
+
+/**
+ * The envelope a replay hands to the handler: the same event (id,
+ * correlationId, payload), with headers saying it is a replay and of which
+ * entry, so the handler and its logs can tell.
+ */
+export function replayEnvelope(envelope: EventEnvelope, entry: DeadLetterEntry): EventEnvelope {
+  return {
+    ...envelope,
+    headers: {
+      ...envelope.headers,
+      [REPLAY_COUNT_HEADER]: String((entry.replays?.count ?? 0) + 1),
+      [REPLAY_ENTRY_HEADER]: entry.id,
+    },
+  };
+}
+
+/** The entry after a failed replay: replay count raised, time and error recorded. */
+export function withFailedReplay(entry: DeadLetterEntry, error: DeadLetterError, at = new Date()): DeadLetterEntry {
+  return { ...entry, replays: { count: (entry.replays?.count ?? 0) + 1, lastAt: at.toISOString(), lastError: error } };
+}
+
+/** A failed outcome. */
+export function failed(id: string, code: Extract<ReplayOutcome, { status: 'failed' }>['code'], reason: string): ReplayOutcome {
+  return { id, status: 'failed', code, reason };
+}
+
+/** The message of a replay whose handler failed again. */
+export function handlerFailedReason(handler: string, error: DeadLetterError | undefined, replays: number | undefined, where?: string): string {
+  const what = error ? `${error.name}: ${error.message}` : 'an unknown error';
+  return (
+    `Handler "${handler}" failed again${where ? ` on ${where}` : ''} (${what}). ` +
+    `The entry stays in the DLQ${replays === undefined ? '' : ` with ${replays} failed replay${replays === 1 ? '' : 's'}`}; fix the cause and replay it again.`
+  );
+}

@@ -1,0 +1,191 @@
+import type { Redis } from 'ioredis';
+import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letter.js';
+import type { ReplayResponder, ReplayTarget } from '../../../domain/dead-letter-replay.js';
+import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
+import { DeadLetterClaims } from './dead-letter-claims.js';
+import { subscribeAcrossReconnects } from '../../redis/redis-connections.js';
+import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
+import type { ReplayChannels } from './replay-channels.js';
+import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
+
+const WRITE_ATTEMPTS = 3;
+const WRITE_RETRY_DELAY_MS = 250;
+
+/**
+ * A bus instance's side of replays over Redis. It listens on
+ * `<prefix>:control|replay` with a subscriber connection of its own (the
+ * bus's subscriber stays dedicated to events), and for each request naming a
+ * handler this instance has, races the other instances for the entry's claim.
+ * The winner runs that one handler once through the bus (in flight, so
+ * shutdown drains it), renews its claim while the handler runs, then removes
+ * the entry or records the failed replay, and answers on the request's reply
+ * channel. Losers answer `busy`; instances without the handler `declined`.
+ */
+export class RedisReplayResponder implements ReplayResponder {
+  readonly #redis: Redis;
+  readonly #keys: ReplayChannels;
+  readonly #claims: DeadLetterClaims;
+  readonly #target: ReplayTarget;
+  #subscriber: Redis | undefined;
+  #starting: Promise<void> | undefined;
+  #stopped = false;
+
+  /** @param redis - the command connection (not closed here); the responder duplicates it to listen. */
+  constructor(redis: Redis, keys: ReplayChannels, target: ReplayTarget) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#claims = new DeadLetterClaims(redis, keys);
+    this.#target = target;
+  }
+
+  start(): Promise<void> {
+    if (this.#stopped) return Promise.reject(new BusClosedError());
+    this.#starting ??= this.#listen().catch((error: unknown) => {
+      this.#subscriber?.disconnect();
+      this.#subscriber = undefined;
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#subscriber?.disconnect();
+  }
+
+  async #listen(): Promise<void> {
+    // Resubscribed after each reconnect (see subscribeAcrossReconnects). A request
+    // published meanwhile misses this instance, and the replayer then reports
+    // that no instance claimed the entry, which stays.
+    const subscriber = this.#redis.duplicate({
+      lazyConnect: true,
+      autoResubscribe: false,
+      enableAutoPipelining: false,
+      connectionName: `herald:${this.#keys.requests}`,
+    });
+    this.#subscriber = subscriber;
+    let failing = false;
+    subscriber.on('error', (error: Error) => {
+      if (!failing) this.#target.logger.warn({ role: 'replay', err: { name: error.name, message: error.message } }, 'Redis connection error');
+      failing = true;
+    });
+    subscriber.on('ready', () => (failing = false));
+    subscriber.on('message', (channel: string, raw: string) => {
+      if (channel === this.#keys.requests) void this.#onRequest(raw);
+    });
+    await subscribeAcrossReconnects(subscriber, this.#keys.requests, (error) => {
+      this.#target.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
+    });
+  }
+
+  async #onRequest(raw: string): Promise<void> {
+    const request = parseRequest(raw);
+    if (!request) {
+      this.#target.logger.warn({ channel: this.#keys.requests }, 'ignored a malformed replay request');
+      return;
+    }
+    try {
+      await this.#answer(request);
+    } catch (error) {
+      this.#target.logger.error(
+        { deadLetterId: request.entryId, requestId: request.requestId, err: error },
+        'could not answer a replay request; any claim lapses after its lease and the entry stays',
+      );
+    }
+  }
+
+  async #answer(request: ReplayRequest): Promise<void> {
+    if (this.#stopped || !this.#target.has(request.handler)) {
+      await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'declined' }));
+      return;
+    }
+    const claimed = this.#reply(request, { status: 'claimed' });
+    const result = await this.#claims.claim(request.entryId, this.#target.instance, request.requestId, request.leaseMs, claimed, request.replyTo);
+    if (result.status === 'gone') {
+      await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'gone' }));
+    } else if (result.status === 'busy') {
+      const { claimer, expiresAt } = result.claim;
+      await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'busy', claimer, expiresAt }));
+    } else {
+      await this.#replay(request, JSON.parse(result.entryJson) as DeadLetterEntry);
+    }
+  }
+
+  async #replay(request: ReplayRequest, entry: DeadLetterEntry): Promise<void> {
+    if (this.#stopped || unreplayableReason(entry) !== undefined || !this.#target.has(entry.handler!)) {
+      await this.#release(request);
+      return;
+    }
+    const log = { deadLetterId: entry.id, eventId: entry.envelope!.id, correlationId: entry.envelope!.correlationId, handler: entry.handler };
+    const heartbeat = this.#heartbeat(request, log);
+    let ran = false;
+    try {
+      await this.#target.run(entry.handler!, replayEnvelope(entry.envelope!, entry), async (error) => {
+        ran = true;
+        clearInterval(heartbeat);
+        await this.#settle(request, entry, error, log);
+      });
+    } catch (error) {
+      clearInterval(heartbeat);
+      if (ran) throw error;
+      // The bus began shutting down between the claim and the run.
+      await this.#release(request);
+    }
+  }
+
+  async #settle(request: ReplayRequest, entry: DeadLetterEntry, error: Error | undefined, log: object): Promise<void> {
+    const replays = (entry.replays?.count ?? 0) + 1;
+    if (error === undefined) {
+      const reply = this.#reply(request, { status: 'succeeded' });
+      await this.#write(() => this.#claims.succeed(entry.id, request.requestId, reply, request.replyTo), log);
+      this.#target.logger.info({ ...log, replays }, 'replayed dead letter; entry removed');
+      return;
+    }
+    const lastError = toDeadLetterError(error);
+    const reply = this.#reply(request, { status: 'failed', error: lastError, replays });
+    const updated = JSON.stringify(withFailedReplay(entry, lastError));
+    const kept = await this.#write(() => this.#claims.fail(entry.id, request.requestId, updated, reply, request.replyTo), log);
+    this.#target.logger.warn({ ...log, replays, kept, err: lastError }, 'replayed handler failed again; entry kept with its replay count raised');
+  }
+
+  async #release(request: ReplayRequest): Promise<void> {
+    await this.#claims.release(request.entryId, request.requestId, this.#reply(request, { status: 'released' }), request.replyTo);
+  }
+
+  #heartbeat(request: ReplayRequest, log: object): NodeJS.Timeout {
+    let warned = false;
+    const timer = setInterval(() => {
+      this.#claims.renew(request.entryId, request.requestId, request.leaseMs).then(
+        (held) => {
+          if (held || warned) return;
+          warned = true;
+          this.#target.logger.warn(log, 'lost the replay claim while the handler runs (lease lapsed); another replay may run it too');
+        },
+        (error: unknown) => this.#target.logger.warn({ ...log, err: error }, 'could not renew the replay claim'),
+      );
+    }, Math.max(50, Math.floor(request.leaseMs / 3)));
+    timer.unref();
+    return timer;
+  }
+
+  // The outcome write is retried like a dead-letter write; if it still fails the
+  // claim lapses and the entry stays (a success then shows up as replayable again).
+  async #write<T>(write: () => Promise<T>, log: object): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (attempt >= WRITE_ATTEMPTS) {
+          this.#target.logger.error({ ...log, err: error }, 'could not record the replay outcome; the entry stays in the DLQ once its claim lapses');
+          return undefined;
+        }
+        await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_DELAY_MS * attempt));
+      }
+    }
+  }
+
+  #reply(request: ReplayRequest, fields: Omit<ReplayReply, 'requestId' | 'instance'>): string {
+    return JSON.stringify({ requestId: request.requestId, instance: this.#target.instance, ...fields });
+  }
+}

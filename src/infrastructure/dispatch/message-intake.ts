@@ -1,0 +1,96 @@
+import { decodeEnvelope } from '../../domain/envelope-codec.js';
+import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
+import type { Logger } from '../../domain/logger.js';
+import type { BusCounters } from '../transport/bus-counters.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { SubscriptionRegistry } from './subscription-registry.js';
+import type { Receipt, WireMessage } from '../transport/transport.js';
+
+/**
+ * Turns what a transport received into deliveries: decodes once, checks the
+ * envelope belongs on its channel, and dead-letters what is not a valid event.
+ *
+ * A Redis connection subscribed to a channel and to a pattern matching it gets
+ * one copy of a PUBLISH per matching subscription, back to back. Each copy runs
+ * only the handlers of its own subscription, so every handler still runs once;
+ * the copies are recognised here so the message is decoded, counted and (if
+ * invalid) dead-lettered once, as on the in-memory bus.
+ */
+export class MessageIntake {
+  readonly #registry: SubscriptionRegistry;
+  readonly #dispatcher: Dispatcher;
+  readonly #counters: BusCounters;
+  readonly #logger: Logger;
+  readonly #maxBytes: number;
+  // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
+  #lastMessage: WireMessage | undefined;
+  #lastChannel = '';
+  readonly #lastKeys: string[] = [];
+  #lastEnvelope: EventEnvelope | undefined;
+
+  constructor(registry: SubscriptionRegistry, dispatcher: Dispatcher, counters: BusCounters, logger: Logger, maxBytes: number) {
+    this.#registry = registry;
+    this.#dispatcher = dispatcher;
+    this.#counters = counters;
+    this.#logger = logger;
+    this.#maxBytes = maxBytes;
+  }
+
+  /** The transport's MessageSink. */
+  readonly take = (message: WireMessage, channel: string, key: string | undefined, receipt?: Receipt): void => {
+    if (key === undefined) {
+      this.#counters.received++;
+      const envelope = this.#accept(message, channel, receipt);
+      if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.matching(envelope.type), receipt);
+      return;
+    }
+    let envelope: EventEnvelope | undefined;
+    if (message === this.#lastMessage && channel === this.#lastChannel && !this.#lastKeys.includes(key)) {
+      this.#lastKeys.push(key);
+      envelope = this.#lastEnvelope;
+    } else {
+      this.#counters.received++;
+      envelope = this.#accept(message, channel);
+      this.#lastMessage = message;
+      this.#lastChannel = channel;
+      this.#lastKeys.length = 0;
+      this.#lastKeys.push(key);
+      this.#lastEnvelope = envelope;
+    }
+    if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.forKey(key));
+  };
+
+  #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {
+    if (typeof message !== 'string') return message;
+    try {
+      const envelope = decodeEnvelope(message, this.#maxBytes);
+      if (!carries(channel, envelope.type)) {
+        throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
+      }
+      return envelope;
+    } catch (error) {
+      if (!(error instanceof EnvelopeDecodeError)) throw error;
+      this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
+      const written = this.#dispatcher.rejectRaw(message, channel, error);
+      if (receipt) {
+        receipt.expect(1);
+        void written.then((done) => receipt.settle(done));
+      }
+      return undefined;
+    }
+  }
+}
+
+/**
+ * True when the channel carries events of `type`: the type is what follows the
+ * channel's last `|` (`<prefix>:events|<type>`, `<prefix>:stream|<type>`), or the
+ * whole name on the in-memory broker, whose channels are the types. Compared in
+ * place rather than cutting a string per message; types never contain `|`, so
+ * the `|` just before the type is the channel's last.
+ */
+function carries(channel: string, type: string): boolean {
+  return channel.endsWith(type) && (channel.length === type.length || channel.charCodeAt(channel.length - type.length - 1) === PIPE);
+}
+
+const PIPE = 0x7c;

@@ -1,0 +1,99 @@
+import { Redis } from 'ioredis';
+import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
+import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
+import { Channels } from '../redis/channels.js';
+import { redactUrl } from '../shared/logging.js';
+import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
+import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
+import { RedisPublisher } from '../redis/redis-publisher.js';
+import { RedisSubscriber } from './redis-subscriber.js';
+import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
+
+export type { RedisTransportOptions } from '../redis/redis-connections.js';
+
+/**
+ * Redis Pub/Sub: one channel per event type under the prefix, PSUBSCRIBE for
+ * patterns, a command connection (PUBLISH and dead letters) and a separate
+ * subscriber connection, both reconnecting on their own.
+ */
+export class RedisPubSubTransport implements Transport {
+  readonly kind = 'redis' as const;
+  readonly redelivers = false;
+  readonly serializes = true;
+  readonly deadLetters: DeadLetterQueue;
+  readonly #options: RedisTransportOptions;
+  readonly #channels: Channels;
+  readonly #command: Redis;
+  readonly #subscriberConnection: Redis;
+  readonly #publisher: RedisPublisher;
+  readonly #subscriber: RedisSubscriber;
+  #connecting: Promise<void> | undefined;
+
+  constructor(options: RedisTransportOptions, context: TransportContext) {
+    this.#options = options;
+    this.#channels = new Channels(context.prefix);
+    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
+    this.#subscriberConnection = new Redis(options.redisUrl, {
+      ...connectionOptions(options),
+      autoResubscribe: false,
+      connectionName: `herald:${context.prefix}:sub`,
+    });
+    watchErrors(this.#command, 'command', context.logger);
+    watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
+    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
+    this.#subscriber = new RedisSubscriber(
+      this.#subscriberConnection,
+      this.#channels,
+      context.keys,
+      context.counters,
+      context.logger,
+    );
+    this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix);
+  }
+
+  connect(sink: MessageSink): Promise<void> {
+    this.#connecting ??= Promise.all([
+      whenReady(this.#command, this.#options),
+      whenReady(this.#subscriberConnection, this.#options),
+    ]).then(
+      () => this.#subscriber.listen(sink),
+      (error: unknown) => {
+        // Let a later start() try again; the clients keep reconnecting meanwhile.
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
+    return this.#connecting;
+  }
+
+  send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
+    return this.#publisher.publish(this.#channels.channelOf(envelope.type), message as string, envelope);
+  }
+
+  sync(): Promise<void> {
+    const { redisUrl, connectTimeoutMs } = this.#options;
+    return this.#subscriber.confirm(
+      connectTimeoutMs,
+      (cause) => new RedisConnectionError(redactUrl(redisUrl), connectTimeoutMs, { cause }),
+    );
+  }
+
+  async stopReceiving(): Promise<void> {
+    this.#subscriber.stop();
+  }
+
+  async close(): Promise<void> {
+    this.#publisher.close();
+    this.#subscriberConnection.disconnect();
+    await quit(this.#command);
+  }
+
+  state(): TransportState {
+    const confirmed = this.#subscriber.confirmed;
+    const pending = this.#subscriber.pending;
+    const publisher = this.#command.status;
+    const subscriber = this.#subscriberConnection.status;
+    return { ready: publisher === 'ready' && subscriber === 'ready' && pending === 0, publisher, subscriber, confirmed, pending };
+  }
+}

@@ -1,0 +1,155 @@
+import type { Redis } from 'ioredis';
+import { isPattern } from '../../domain/event-type.js';
+import type { Logger } from '../../domain/logger.js';
+import type { BusCounters } from '../transport/bus-counters.js';
+import type { Channels } from '../redis/channels.js';
+import type { MessageSink } from '../transport/transport.js';
+
+/**
+ * The subscriber connection. ioredis's own `autoResubscribe` is fire-and-forget,
+ * so it is off: after every (re)connect Herald issues SUBSCRIBE/PSUBSCRIBE itself
+ * and counts a subscription as confirmed only when Redis replied. The
+ * `message`/`pmessage` listeners are attached once, here, never per subscribe:
+ * re-attaching on reconnect is how other buses came to run each event N times.
+ */
+export class RedisSubscriber {
+  readonly #redis: Redis;
+  readonly #channels: Channels;
+  readonly #keys: () => ReadonlySet<string>;
+  readonly #counters: BusCounters;
+  readonly #logger: Logger;
+  readonly #confirmed = new Set<string>();
+  #sink: MessageSink | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  // Bumped on every disconnect, so a SUBSCRIBE reply from a dead connection confirms nothing.
+  #epoch = 0;
+  #everReady = false;
+  #receiving = false;
+
+  constructor(redis: Redis, channels: Channels, keys: () => ReadonlySet<string>, counters: BusCounters, logger: Logger) {
+    this.#redis = redis;
+    this.#channels = channels;
+    this.#keys = keys;
+    this.#counters = counters;
+    this.#logger = logger;
+    redis.on('message', (channel: string, raw: string) => this.#receive(raw, channel, this.#channels.keyOf(channel)));
+    redis.on('pmessage', (pattern: string, channel: string, raw: string) =>
+      this.#receive(raw, channel, this.#channels.keyOf(pattern)),
+    );
+    redis.on('close', () => this.#onClose());
+    redis.on('ready', () => this.#onReady());
+  }
+
+  /** Starts handing messages to `sink`. */
+  listen(sink: MessageSink): void {
+    this.#sink = sink;
+    this.#receiving = true;
+  }
+
+  /** Subscriptions Redis confirmed on the current connection. */
+  get confirmed(): number {
+    let count = 0;
+    for (const key of this.#keys()) if (this.#confirmed.has(key)) count++;
+    return count;
+  }
+
+  /** Subscriptions wanted but not confirmed yet. */
+  get pending(): number {
+    return this.#keys().size - this.confirmed;
+  }
+
+  /** Subscribes and unsubscribes until Redis matches the bus's keys; serialised. */
+  sync(): Promise<void> {
+    const run = this.#chain.then(() => this.#syncOnce());
+    this.#chain = run.catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'could not update subscriptions; retrying after the next reconnect');
+    });
+    return run;
+  }
+
+  /**
+   * Syncs until Redis confirmed every subscription, riding out a reconnect that
+   * happens meanwhile; rejects with the reason after `timeoutMs`.
+   */
+  async confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      try {
+        await this.sync();
+      } catch (error) {
+        lastError = error;
+      }
+      if (this.pending === 0 || !this.#receiving) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || !(await this.#readyWithin(remaining))) throw onTimeout(lastError);
+    }
+  }
+
+  #readyWithin(ms: number): Promise<boolean> {
+    if (this.#redis.status === 'ready') return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50), true));
+    return new Promise((resolve) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#redis.off('ready', onReady);
+        resolve(false);
+      }, ms);
+      this.#redis.once('ready', onReady);
+    });
+  }
+
+  /** Stops delivering and drops the connection, so nothing more is taken in. */
+  stop(): void {
+    this.#receiving = false;
+    this.#redis.disconnect();
+  }
+
+  #receive(raw: string, channel: string, key: string | undefined): void {
+    if (this.#receiving && key !== undefined) this.#sink?.(raw, channel, key);
+  }
+
+  async #syncOnce(): Promise<void> {
+    if (this.#redis.status !== 'ready' || !this.#receiving) return;
+    const epoch = this.#epoch;
+    const wanted = this.#keys();
+    const add = [...wanted].filter((key) => !this.#confirmed.has(key));
+    const drop = [...this.#confirmed].filter((key) => !wanted.has(key));
+    await Promise.all([
+      this.#command('subscribe', add.filter((k) => !isPattern(k))),
+      this.#command('psubscribe', add.filter(isPattern)),
+      this.#command('unsubscribe', drop.filter((k) => !isPattern(k))),
+      this.#command('punsubscribe', drop.filter(isPattern)),
+    ]);
+    if (epoch !== this.#epoch) return;
+    for (const key of add) this.#confirmed.add(key);
+    for (const key of drop) this.#confirmed.delete(key);
+  }
+
+  async #command(name: 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe', keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.#redis[name](...keys.map((key) => this.#channels.forKey(key)));
+  }
+
+  #onClose(): void {
+    this.#epoch++;
+    if (this.#confirmed.size > 0 && this.#receiving) {
+      this.#logger.warn({ subscriptions: this.#confirmed.size }, 'subscriber connection lost; events published meanwhile are not received');
+    }
+    this.#confirmed.clear();
+  }
+
+  #onReady(): void {
+    if (!this.#everReady) {
+      this.#everReady = true;
+      return;
+    }
+    if (!this.#receiving) return;
+    this.#counters.reconnects++;
+    this.sync().then(
+      () => this.#logger.info({ subscriptions: this.confirmed }, 'subscriber reconnected and resubscribed'),
+      () => {},
+    );
+  }
+}

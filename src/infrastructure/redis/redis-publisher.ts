@@ -1,0 +1,168 @@
+import type { Redis } from 'ioredis';
+import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
+import { PublishFailedError } from '../../domain/errors/publish-failed-error.js';
+import { PublishTimeoutError } from '../../domain/errors/publish-timeout-error.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
+import type { BusCounters } from '../transport/bus-counters.js';
+import { Fifo } from '../shared/fifo.js';
+
+/** One publish on its way; a class so the hot path allocates one small object. */
+class PendingPublish {
+  sent = false;
+  done = false;
+  resolve!: (envelope: EventEnvelope) => void;
+  reject!: (error: Error) => void;
+
+  constructor(
+    readonly channel: string,
+    public raw: string,
+    readonly envelope: EventEnvelope,
+    readonly deadline: number,
+  ) {}
+}
+
+/**
+ * Sends one message to `target`, resolving to Redis's reply: the number of
+ * receivers for PUBLISH (0 is counted as reaching no subscriber), the entry id for XADD.
+ */
+export type SendCommand = (redis: Redis, target: string, raw: string, type: string) => Promise<number | string>;
+
+const PUBLISH: SendCommand = (redis, channel, raw) => redis.publish(channel, raw);
+
+/**
+ * PUBLISH (or XADD) with a bound of our own on how long it may take. ioredis would queue
+ * a command issued during an outage and send it after the reconnect (resolving
+ * late, with 0 receivers), or reject it only after ~20 reconnect attempts; so
+ * Herald holds publishes itself until the connection is ready, and one sweep
+ * timer fails those older than `publishTimeoutMs` (cheaper than a timer per
+ * publish on the hot path).
+ */
+export class RedisPublisher {
+  readonly #redis: Redis;
+  readonly #timeoutMs: number;
+  readonly #counters: BusCounters;
+  // Publish order is deadline order (one timeout for all), so the sweep stops at the first live one.
+  readonly #pending = new Fifo<PendingPublish>();
+  readonly #waiting = new Fifo<PendingPublish>();
+  #sweeper: NodeJS.Timeout | undefined;
+  #closed = false;
+  #sentThisTick = false;
+  #corked: { uncork(): void } | undefined;
+  readonly #endOfTick = () => {
+    this.#sentThisTick = false;
+    const corked = this.#corked;
+    this.#corked = undefined;
+    corked?.uncork();
+  };
+  readonly #command: SendCommand;
+
+  constructor(redis: Redis, timeoutMs: number, counters: BusCounters, command: SendCommand = PUBLISH) {
+    this.#redis = redis;
+    this.#timeoutMs = timeoutMs;
+    this.#counters = counters;
+    this.#command = command;
+    redis.on('ready', () => this.#flushWaiting());
+  }
+
+  /** Resolves to the envelope once Redis accepted the PUBLISH. */
+  publish(channel: string, raw: string, envelope: EventEnvelope): Promise<EventEnvelope> {
+    if (this.#closed) return Promise.reject(new BusClosedError(envelope.type));
+    const pending = new PendingPublish(channel, raw, envelope, performance.now() + this.#timeoutMs);
+    const promise = new Promise<EventEnvelope>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+    this.#pending.push(pending);
+    this.#sweeper ??= setInterval(() => this.#sweep(), Math.min(100, this.#timeoutMs)).unref();
+    if (this.#redis.status === 'ready') this.#send(pending);
+    else this.#wait(pending);
+    return promise;
+  }
+
+  /** Fails every publish still waiting (the bus is closing). */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+    for (const pending of this.#pending.drain()) {
+      if (!pending.done) this.#fail(pending, this.#timeout(pending, 'closed'));
+    }
+  }
+
+  #send(pending: PendingPublish): void {
+    this.#batchWithinTick();
+    pending.sent = true;
+    const raw = pending.raw;
+    // Until the reply, only the envelope is needed; let the text go with the command.
+    pending.raw = '';
+    this.#command(this.#redis, pending.channel, raw, pending.envelope.type).then(
+      (reply) => this.#accepted(pending, reply),
+      (error: unknown) => this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error })),
+    );
+  }
+
+  /**
+   * Batches the PUBLISHes of one tick into one socket write. ioredis's
+   * auto-pipelining does the same with a Pipeline object per batch, which
+   * measured as both slower and with a worse latency tail (p99 ~1 ms against
+   * ~0.3 ms at 10,000/s); corking the socket keeps each command's own path.
+   * The first publish of a tick is written at once: at low rates a tick holds
+   * one publish, and corking it only added a deferred writev (p99 at 1,000/s
+   * ~1.0 ms corked against ~0.8 ms written at once).
+   */
+  #batchWithinTick(): void {
+    if (!this.#sentThisTick) {
+      this.#sentThisTick = true;
+      process.nextTick(this.#endOfTick);
+      return;
+    }
+    if (this.#corked) return;
+    const stream = this.#redis.stream;
+    if (!stream || typeof stream.cork !== 'function') return;
+    stream.cork();
+    this.#corked = stream;
+  }
+
+  #wait(pending: PendingPublish): void {
+    this.#waiting.push(pending);
+    // A publish before start() or after `end` must trigger the connection itself.
+    if (this.#redis.status === 'wait' || this.#redis.status === 'end') this.#redis.connect().catch(() => {});
+  }
+
+  #flushWaiting(): void {
+    for (let pending = this.#waiting.shift(); pending; pending = this.#waiting.shift()) {
+      if (!pending.done) this.#send(pending);
+    }
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    for (let head = this.#pending.peek(); head && (head.done || head.deadline <= now); head = this.#pending.peek()) {
+      this.#pending.shift();
+      if (!head.done) this.#fail(head, this.#timeout(head, this.#redis.status));
+    }
+    // The timer stays (unref'd) until close: at low rates the queue empties between publishes,
+    // and re-arming it for every publish would cost more than a tick that finds nothing.
+  }
+
+  #timeout(pending: PendingPublish, state: string): PublishTimeoutError {
+    return new PublishTimeoutError(pending.envelope.type, this.#timeoutMs, state, pending.sent);
+  }
+
+  #accepted(pending: PendingPublish, reply: number | string): void {
+    if (pending.done) return;
+    pending.done = true;
+    this.#counters.published++;
+    if (reply === 0) this.#counters.publishedToNoSubscriber++;
+    pending.resolve(pending.envelope);
+    // Replies come in send order, so finished publishes leave from the head at once: kept
+    // until the next sweep they would outlive young-generation GCs and cost memory and time.
+    for (let head = this.#pending.peek(); head?.done; head = this.#pending.peek()) this.#pending.shift();
+  }
+
+  #fail(pending: PendingPublish, error: Error): void {
+    if (pending.done) return;
+    pending.done = true;
+    pending.reject(error);
+  }
+}

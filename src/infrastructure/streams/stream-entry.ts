@@ -1,0 +1,53 @@
+import type { Receipt } from '../transport/transport.js';
+
+/** Told when every delivery of a stream entry has settled. */
+export interface EntryOwner {
+  finish(entry: StreamEntry): void;
+}
+
+/**
+ * One stream entry this consumer holds: its receipt counts the deliveries the
+ * dispatcher made of it, and hands the entry back to its owner once all have
+ * settled, to be acknowledged (`failed` false) or left pending for redelivery.
+ * Which handlers failed is kept only when one does, so the common case costs
+ * nothing: the others are then recorded as done, and skipped on redelivery.
+ */
+export class StreamEntry implements Receipt {
+  #remaining = 0;
+  #expected = false;
+  #handlers: readonly { readonly name: string }[] = [];
+  #failedHandlers: string[] | undefined;
+  /** True when some delivery must run again (abandoned, or its dead letter was not written). */
+  failed = false;
+
+  constructor(
+    /** The stream it was read from. */
+    readonly key: string,
+    readonly id: string,
+    readonly owner: EntryOwner,
+    readonly exhausted: Receipt['exhausted'] = undefined,
+    readonly handled: readonly string[] | undefined = undefined,
+  ) {}
+
+  expect(deliveries: number, handlers?: readonly { readonly name: string }[]): void {
+    this.#expected = true;
+    this.#remaining += deliveries;
+    if (handlers) this.#handlers = handlers;
+    if (this.#remaining === 0) this.owner.finish(this);
+  }
+
+  settle(done: boolean, handler?: string): void {
+    if (!done) {
+      this.failed = true;
+      if (handler !== undefined) (this.#failedHandlers ??= []).push(handler);
+    }
+    if (--this.#remaining === 0 && this.#expected) this.owner.finish(this);
+  }
+
+  /** Handlers done with this entry, on this delivery or an earlier one. */
+  succeeded(): string[] {
+    const failed = this.#failedHandlers ?? [];
+    const now = this.#handlers.map((h) => h.name).filter((name) => !failed.includes(name));
+    return [...(this.handled ?? []), ...now];
+  }
+}

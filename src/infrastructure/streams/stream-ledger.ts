@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../domain/logger.js';
+import { handledField } from '../redis/channels.js';
+import { type EntryOwner, StreamEntry } from './stream-entry.js';
+import type { Receipt } from '../transport/transport.js';
+
+// Records of entries nobody comes back for (a deleted group) must not stay for ever.
+const HANDLED_RECORD_TTL_MS = 7 * 24 * 60 * 60 * 1_000;
+
+/**
+ * The entries this consumer holds, from XREADGROUP (or XCLAIM) until every
+ * handler of each has settled. Acknowledges finished entries with one XACK per
+ * stream per tick, bounds how many are held at once (the reader waits for room,
+ * so a slow service applies back-pressure instead of buffering the stream in
+ * memory), and leaves failed ones pending, where the reclaimer finds them again.
+ */
+export class StreamLedger implements EntryOwner {
+  readonly #redis: Redis;
+  readonly #group: string;
+  readonly #handledKey: string;
+  readonly #limit: number;
+  readonly #logger: Logger;
+  readonly #held = new Map<string, Map<string, StreamEntry>>();
+  #size = 0;
+  #acks = new Map<string, string[]>();
+  #flushing: Promise<void> | undefined;
+  readonly #writes = new Set<Promise<void>>();
+  #roomWaiters: (() => void)[] = [];
+
+  constructor(redis: Redis, group: string, handledKey: string, limit: number, logger: Logger) {
+    this.#redis = redis;
+    this.#group = group;
+    this.#handledKey = handledKey;
+    this.#limit = limit;
+    this.#logger = logger;
+  }
+
+  /** Entries held now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** How many more entries may be taken now. */
+  get room(): number {
+    return Math.max(0, this.#limit - this.#size);
+  }
+
+  /** True when this consumer is working on the entry. */
+  holds(key: string, id: string): boolean {
+    return this.#held.get(key)?.has(id) ?? false;
+  }
+
+  /** The ids held per stream, for keep-alive claims. */
+  *heldIds(): Iterable<[key: string, ids: string[]]> {
+    for (const [key, entries] of this.#held) if (entries.size > 0) yield [key, [...entries.keys()]];
+  }
+
+  /** Starts holding an entry; its receipt goes to the dispatcher. */
+  take(key: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[]): StreamEntry {
+    const entry = new StreamEntry(key, id, this, exhausted, handled);
+    let entries = this.#held.get(key);
+    if (!entries) this.#held.set(key, (entries = new Map()));
+    entries.set(id, entry);
+    this.#size++;
+    return entry;
+  }
+
+  /** Resolves once fewer than the limit are held. */
+  waitForRoom(): Promise<void> {
+    if (this.#size < this.#limit) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  finish(entry: StreamEntry): void {
+    const entries = this.#held.get(entry.key);
+    if (entries?.get(entry.id) !== entry) return;
+    entries.delete(entry.id);
+    this.#size--;
+    if (entry.failed) {
+      const done = entry.succeeded();
+      if (done.length > 0) this.#record(entry, done);
+      this.#logger.warn(
+        { stream: entry.key, streamId: entry.id, handled: done },
+        'event left unacknowledged; it will be delivered again after claimIdleMs, to the handlers not done with it',
+      );
+    } else {
+      this.acknowledge(entry.key, entry.id);
+      if (entry.handled) this.#track(this.#redis.hdel(this.#handledKey, handledField(entry.key, entry.id)), 'forget handled record');
+    }
+    if (this.#roomWaiters.length > 0 && this.#size < this.#limit) {
+      for (const resolve of this.#roomWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Queues an XACK, sent with the others of this tick. */
+  acknowledge(key: string, id: string): void {
+    const ids = this.#acks.get(key);
+    if (ids) ids.push(id);
+    else this.#acks.set(key, [id]);
+    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
+  }
+
+  /** Forgets held entries without acknowledging them (shutdown leaves them pending). */
+  release(): void {
+    this.#held.clear();
+    this.#size = 0;
+    for (const resolve of this.#roomWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once every queued XACK has been answered. */
+  async settled(): Promise<void> {
+    while (this.#flushing || this.#writes.size > 0) {
+      await this.#flushing;
+      await Promise.allSettled([...this.#writes]);
+    }
+  }
+
+  /** Remembers which handlers are done with an entry left pending (the hash expires if nobody comes back). */
+  #record(entry: StreamEntry, handlers: string[]): void {
+    const write = this.#redis
+      .multi()
+      .hset(this.#handledKey, handledField(entry.key, entry.id), JSON.stringify(handlers))
+      .pexpire(this.#handledKey, HANDLED_RECORD_TTL_MS)
+      .exec();
+    this.#track(write, 'record handled handlers');
+  }
+
+  #track(write: Promise<unknown>, what: string): void {
+    const tracked = write.then(
+      () => undefined,
+      // Without the record a redelivery runs every handler again: at-least-once still holds.
+      (error: unknown) => this.#logger.warn({ err: error, what }, 'durable bookkeeping write failed'),
+    );
+    this.#writes.add(tracked);
+    void tracked.finally(() => this.#writes.delete(tracked));
+  }
+
+  #flush(): void {
+    this.#flushing = undefined;
+    const acks = this.#acks;
+    this.#acks = new Map();
+    for (const [key, ids] of acks) {
+      const write = (this.#redis.call('XACK', key, this.#group, ...ids) as Promise<unknown>).then(
+        () => undefined,
+        (error: unknown) => {
+          // Still pending in Redis: the reclaimer hands these out again, so nothing is lost.
+          this.#logger.warn({ err: error, stream: key, entries: ids.length }, 'could not acknowledge events; they will be delivered again');
+        },
+      );
+      this.#writes.add(write);
+      void write.finally(() => this.#writes.delete(write));
+    }
+  }
+}
