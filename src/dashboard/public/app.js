@@ -241,8 +241,16 @@ async function purge(selection, question) {
 
 async function startReplay(body, title) {
   if (state.jobRunning) throw new Error('A replay is running; wait for it to finish.');
-  let job = await api('POST', 'replays', body);
   state.jobRunning = true;
+  $('job').dataset.status = 'starting';
+  let job;
+  try {
+    job = await api('POST', 'replays', body);
+  } catch (error) {
+    state.jobRunning = false;
+    $('job').dataset.status = 'failed';
+    throw error;
+  }
   $('job').hidden = false;
   $('job-title').textContent = title;
   $('job-failed').replaceChildren();
