@@ -138,7 +138,7 @@ describe('the dashboard page', () => {
     await groupRow('send-receipt').getByRole('button', { name: 'Replay group' }).click();
 
     expect(await jobFinished()).toBe('Finished. 3 of 3 done: 3 replayed, 0 failed');
-    expect(await page.locator('#job-progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([3, 3]);
+    expect(await page.locator('#job-progress').evaluate((p) => [(p as unknown as { value: number }).value, (p as unknown as { max: number }).max])).toEqual([3, 3]);
     await expect.poll(() => groupRow('send-receipt').count()).toBe(0);
     expect((await queue.list({ handler: 'send-receipt' })).total).toBe(0);
     expect(await queue.count()).toBe(2);
@@ -176,7 +176,7 @@ describe('the dashboard page', () => {
     expect(await page.locator('#detail-body').textContent()).toContain(JSON.stringify(XSS_PAYLOAD).slice(1, -1));
     expect(await groupRow('send-welcome').locator('td.error-text').textContent()).toBe(`TypeError: ${XSS_MESSAGE}`);
     expect(await page.locator('img, main script').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     if (process.env.HERALD_SCREENSHOT) await page.screenshot({ path: process.env.HERALD_SCREENSHOT, fullPage: true });
   });
 
@@ -215,7 +215,7 @@ describe('herald dashboard --read-only', () => {
         fetch('api/replays', { method: 'POST', headers, body: JSON.stringify({ id }) }),
         fetch(`api/entries/${id}`, { method: 'DELETE', headers }),
       ];
-      return Promise.all(calls.map(async (call) => { const res = await call; return [res.status, (await res.json()).error.code]; }));
+      return Promise.all(calls.map(async (call) => { const res = await call; return [res.status, ((await res.json()) as { error: { code: string } }).error.code]; }));
     }, entry!.id);
     expect(refused).toEqual([[403, 'read-only'], [403, 'read-only'], [403, 'read-only']]);
     expect(await queue.count()).toBe(5);

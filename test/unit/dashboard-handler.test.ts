@@ -95,7 +95,7 @@ describe('createDashboardHandler', () => {
     const { base } = await serve({ allowedHosts: ['localhost:1'] });
     const res = await fetch(`${base}/api/summary`);
     expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe('host-not-allowed');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('host-not-allowed');
   });
 
   it('refuses every change in read-only mode', async () => {
