@@ -44,10 +44,7 @@ function button(label, onClick, className) {
   return node;
 }
 
-function when(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
-}
+const when = (iso) => (Number.isNaN(Date.parse(iso)) ? String(iso) : new Date(iso).toLocaleString());
 
 function say(text, isError = false) {
   const message = $('message');
@@ -64,10 +61,7 @@ async function run(action) {
   }
 }
 
-function filters() {
-  const pick = (id) => /** @type {HTMLSelectElement} */ ($(id)).value;
-  return { type: pick('filter-type'), handler: pick('filter-handler'), reason: pick('filter-reason') };
-}
+const filters = () => ({ type: $('filter-type').value, handler: $('filter-handler').value, reason: $('filter-reason').value });
 
 function query(params) {
   const search = new URLSearchParams();
@@ -295,10 +289,7 @@ function init() {
       return purge(f, `Delete all ${state.matching} dead letter(s)${scope} for good? This cannot be undone.`);
     }),
   );
-  $('detail-close').addEventListener('click', () => {
-    state.detail = null;
-    $('detail').hidden = true;
-  });
+  $('detail-close').addEventListener('click', () => ($('detail').hidden = !(state.detail = null)));
   $('detail-replay').addEventListener('click', () => void run(() => startReplay({ id: state.detail }, 'Replay of one entry')));
   $('detail-remove').addEventListener('click', () => void run(() => remove(state.detail)));
   void run(refresh);
