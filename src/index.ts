@@ -66,3 +66,7 @@ export type {
 } from './domain/dead-letter-replay.js';
 export { openRedisDeadLetterQueue } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
 export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
+
+export { createDashboardHandler } from './dashboard/create-dashboard-handler.js';
+export type { DashboardHandler } from './dashboard/create-dashboard-handler.js';
+export type { DashboardOptions } from './dashboard/dashboard-options.js';
