@@ -82,7 +82,7 @@ describe('herald dlq export and import', () => {
     const listed = await heraldJson(['dlq', 'list', '--redis-url', redis.url, '--prefix', target]);
     expect(listed.doc.entries).toHaveLength(3);
     listed.doc.entries.forEach((copy: DeadLetterEntry, i: number) => {
-      const { id, deadLetteredAt, ...input } = entries[i]!;
+      const { id, deadLetteredAt: _deadLetteredAt, ...input } = entries[i]!;
       expect(copy.id).not.toBe(id);
       expect(copy).toMatchObject(input);
     });
