@@ -14,7 +14,7 @@ import type {
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
-import { replayLimit, resolveReplayOptions } from './replay/replay-all.js';
+import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { ReplayListener } from '../transport/replay-listener.js';

@@ -8,7 +8,7 @@ import type {
   ReplayReport,
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from '../dead-letters/dead-letter-entry.js';
-import { replayLimit, resolveReplayOptions } from '../dead-letters/replay/replay-all.js';
+import { replayLimit, resolveReplayOptions } from '../dead-letters/replay/replay-options.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
 import { InMemoryReplays } from './in-memory-replays.js';
 

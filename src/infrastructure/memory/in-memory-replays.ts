@@ -1,7 +1,7 @@
 import { type DeadLetterEntry, toDeadLetterError } from '../../domain/dead-letter.js';
 import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../domain/dead-letter-replay.js';
-import { replayEach } from '../dead-letters/replay/replay-all.js';
-import { failed, handlerFailedReason, replayEnvelope, unreplayableReason, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
+import { replayEnvelope, unreplayableReason, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
+import { failed, handlerFailedReason, replayEach } from '../dead-letters/replay/replay-outcome.js';
 import type { ReplayHost, ReplayListener } from '../transport/replay-listener.js';
 
 /**

@@ -15,9 +15,10 @@ import type { ReplayHost, ReplayListener } from '../../transport/replay-listener
  * bus's subscriber stays dedicated to events), and for each request naming a
  * handler this instance has, races the other instances for the entry's claim.
  * The winner runs that one handler once through the bus's {@link ReplayHost}
- * (in flight, so shutdown drains it), renews its claim while the handler runs, then removes
- * the entry or records the failed replay, and answers on the request's reply
- * channel. Losers answer `busy`; instances without the handler `declined`.
+ * (in flight, so shutdown drains it), renews its claim while the handler
+ * runs, then removes the entry or records the failed replay, and answers on
+ * the request's reply channel. Losers answer `busy`; instances without the
+ * handler `declined`.
  */
 export class RedisReplayResponder implements ReplayListener {
   readonly #redis: Redis;
