@@ -165,7 +165,7 @@ if (!haveChromium) {
         const envelopes = wire.map((text) => JSON.parse(text) as Record<string, unknown>);
         expect(envelopes.map(envelopeSchemaErrors)).toEqual([[], []]);
         expect(envelopes).toEqual([privateRun.result?.envelope, publicRun.result?.envelope]);
-        if (SCREENSHOT !== undefined) await alice.screenshot({ path: SCREENSHOT });
+        if (SCREENSHOT !== undefined) await alice.screenshot({ path: SCREENSHOT, fullPage: true });
       } finally {
         await listener.quit();
       }
