@@ -17,12 +17,15 @@ export interface WindowEntry {
 export class ReplayWindow {
   readonly #limits: Required<ReplayWindowOptions>;
   readonly #now: () => number;
-  // Oldest first. Evicting from the front is O(n), but n is small (maxEvents) and
-  // evictions are amortised over adds; a ring of indexes would only obscure it.
-  #entries: WindowEntry[] = [];
+  // Oldest first from #head on. Evicting clears the slot and moves #head; the array is
+  // compacted once half of it is evicted, so an add costs O(1) amortised.
+  #entries: (WindowEntry | undefined)[] = [];
+  #head = 0;
   #size = 0;
   // The newest id ever added, kept after eviction: a client that got it missed nothing.
   #newestId: string | undefined;
+  // The last evicted id: a client that got it missed exactly what the window holds.
+  #evictedId: string | undefined;
 
   constructor(limits: Required<ReplayWindowOptions>, now: () => number = Date.now) {
     this.#limits = limits;
@@ -35,7 +38,9 @@ export class ReplayWindow {
     if (size > this.#limits.maxBytes) {
       // Too large to keep: what came before can no longer be resent without a hole.
       this.#entries = [];
+      this.#head = 0;
       this.#size = 0;
+      this.#evictedId = undefined;
       return;
     }
     this.#entries.push({ envelope, message, size, at: this.#now() });
@@ -51,32 +56,28 @@ export class ReplayWindow {
   since(lastEventId: string): readonly WindowEntry[] | undefined {
     this.#evict();
     if (lastEventId === this.#newestId) return [];
+    if (lastEventId === this.#evictedId) return this.#entries.slice(this.#head) as WindowEntry[];
     // Search from the newest end: reconnecting clients are usually only a little behind.
-    for (let i = this.#entries.length - 1; i >= 0; i--) {
-      if (this.#entries[i]!.envelope.id === lastEventId) return this.#entries.slice(i + 1);
+    for (let i = this.#entries.length - 1; i >= this.#head; i--) {
+      if (this.#entries[i]!.envelope.id === lastEventId) return this.#entries.slice(i + 1) as WindowEntry[];
     }
     return undefined;
   }
 
-  get length(): number {
-    return this.#entries.length;
-  }
-
   #evict(): void {
     const oldestAllowed = this.#now() - this.#limits.maxAgeMs;
-    let drop = 0;
-    let size = this.#size;
-    const count = this.#entries.length;
-    while (
-      drop < count &&
-      (count - drop > this.#limits.maxEvents || size > this.#limits.maxBytes || this.#entries[drop]!.at < oldestAllowed)
-    ) {
-      size -= this.#entries[drop]!.size;
-      drop++;
+    const entries = this.#entries;
+    while (this.#head < entries.length) {
+      const oldest = entries[this.#head]!;
+      const kept = entries.length - this.#head;
+      if (kept <= this.#limits.maxEvents && this.#size <= this.#limits.maxBytes && oldest.at >= oldestAllowed) break;
+      this.#size -= oldest.size;
+      this.#evictedId = oldest.envelope.id;
+      entries[this.#head++] = undefined;
     }
-    if (drop > 0) {
-      this.#entries = this.#entries.slice(drop);
-      this.#size = size;
+    if (this.#head > 0 && this.#head * 2 >= entries.length) {
+      this.#entries = entries.slice(this.#head);
+      this.#head = 0;
     }
   }
 }

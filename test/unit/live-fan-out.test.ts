@@ -112,6 +112,7 @@ describe('LiveFanOut over SSE', () => {
     const { live, url } = await sseServer({ replay: { maxEvents: 2 } });
     const oldest = note('evicted');
     live.broadcast(oldest);
+    live.broadcast(note('evicted too'));
     live.broadcast(note('kept 1'));
     live.broadcast(note('kept 2'));
 
@@ -119,6 +120,30 @@ describe('LiveFanOut over SSE', () => {
     await waitFor(() => client.events.length === 1);
     expect(client.events[0]).toMatchObject({ event: 'gap', data: JSON.stringify({ lastEventId: oldest.id }) });
     expect(live.stats().gaps).toBe(1);
+  });
+
+  it('keeps the newest maxEvents events within maxBytes in the window', async () => {
+    const { live, url } = await sseServer({ replay: { maxEvents: 3, maxBytes: 1_000 } });
+    const sent = Array.from({ length: 10 }, (_, i) => note(`n${i}`));
+    sent.forEach((envelope) => live.broadcast(envelope));
+
+    const kept = await connect(url('bob'), { 'last-event-id': sent[6]!.id });
+    const evicted = await connect(url('carol'), { 'last-event-id': sent[5]!.id });
+    await waitFor(() => texts(kept).length === 3 && evicted.events.length === 1);
+    // n6 was the last event evicted, so bob missed exactly what the window holds.
+    expect(texts(kept)).toEqual(['n7', 'n8', 'n9']);
+    expect(evicted.events[0]?.event).toBe('gap');
+
+    // Each serialized note is about 150 characters: 1,000 hold six, so the bytes bound the window to fewer than maxEvents.
+    const big = await sseServer({ replay: { maxEvents: 100, maxBytes: 1_000 } });
+    const many = Array.from({ length: 20 }, (_, i) => note(`m${i}`));
+    many.forEach((envelope) => big.live.broadcast(envelope));
+    const tooFar = await connect(big.url('bob'), { 'last-event-id': many[10]!.id });
+    await waitFor(() => tooFar.events.length === 1);
+    expect(tooFar.events[0]?.event).toBe('gap');
+    const near = await connect(big.url('carol'), { 'last-event-id': many[16]!.id });
+    await waitFor(() => texts(near).length === 3);
+    expect(texts(near)).toEqual(['m17', 'm18', 'm19']);
   });
 
   it('sends nothing to a client that already has the newest event, even after it aged out', async () => {
