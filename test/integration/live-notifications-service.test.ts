@@ -12,10 +12,11 @@ import { findFreePort, useRedisServer } from '../support/redis-server.js';
 import { openSse, type SseClient } from '../support/sse-client.js';
 import { uniquePrefix, waitFor } from '../support/wait-for.js';
 import { envelopeSchemaErrors } from '../support/envelope-schema.js';
-import { pythonHasRedis, runProducer, startInstance, type Instance } from './live-notifications.harness.js';
+import { PYTHON, pythonHasRedis, runProducer, startInstance, type Instance } from './live-notifications.harness.js';
 
 const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 const havePythonRedis = IN_CI || (await pythonHasRedis());
+const PYTHON_NOTE = havePythonRedis ? '' : ` (skipped: ${PYTHON} cannot import redis; apt-get install -y python3-redis, as CI does)`;
 const RETRY_MS = 700;
 
 async function postJson(instance: Instance, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -89,7 +90,7 @@ describe('the live-notifications service on Redis', () => {
     }
   });
 
-  it.skipIf(!havePythonRedis)('reports a failed publish of the Python producer when Redis is down, without a traceback', async () => {
+  it.skipIf(!havePythonRedis)(`reports a failed publish of the Python producer when Redis is down, without a traceback${PYTHON_NOTE}`, async () => {
     const closedPort = await findFreePort();
     const run = await runProducer(['--redis-url', `redis://user:s3cret@127.0.0.1:${closedPort}`, '--text', 'hello', '--attempts', '2', '--timeout', '1']);
 

@@ -23,6 +23,7 @@ const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.e
 // CI installs chromium and python3-redis (.ci/run), so there a missing one fails loudly.
 const haveChromium = IN_CI || existsSync(CHROMIUM);
 const havePythonRedis = IN_CI || (await pythonHasRedis());
+const PYTHON_NOTE = havePythonRedis ? '' : ` (skipped: ${PYTHON} cannot import redis; apt-get install -y python3-redis, as CI does)`;
 // `UPDATE_SCREENSHOT=1 npx vitest run test/integration/live-notifications.test.ts` refreshes the README's picture.
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT ? join(ROOT, 'examples/live-notifications/screenshot.png') : undefined;
 
@@ -141,7 +142,7 @@ if (!haveChromium) {
       }
     });
 
-    it.skipIf(!havePythonRedis)(`shows the Python producer's events on the pages, and its envelope matches docs/envelope.schema.json (${PYTHON} with python3-redis)`, async () => {
+    it.skipIf(!havePythonRedis)(`shows the Python producer's events on the pages, and its envelope matches docs/envelope.schema.json${PYTHON_NOTE}`, async () => {
       const wire: string[] = [];
       const listener = new Redis(redis.url);
       listener.on('message', (_channel: string, message: string) => void wire.push(message));
