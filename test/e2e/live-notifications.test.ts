@@ -24,7 +24,7 @@ const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.e
 const haveChromium = IN_CI || existsSync(CHROMIUM);
 const havePythonRedis = IN_CI || (await pythonHasRedis());
 const PYTHON_NOTE = havePythonRedis ? '' : ` (skipped: ${PYTHON} cannot import redis; apt-get install -y python3-redis, as CI does)`;
-// `UPDATE_SCREENSHOT=1 npx vitest run test/integration/live-notifications.test.ts` refreshes the README's picture.
+// `UPDATE_SCREENSHOT=1 npx vitest run test/e2e/live-notifications.test.ts` refreshes the README's picture.
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT ? join(ROOT, 'examples/live-notifications/screenshot.png') : undefined;
 
 const item = (correlationId: string) => `#feed li[data-correlation-id="${correlationId}"]`;
