@@ -48,7 +48,13 @@ bus.subscribe(NotificationPosted, (event) => {
   live.broadcast(event);
 }, { name: 'push-to-browsers' });
 
-await bus.start();
+try {
+  await bus.start();
+} catch (error) {
+  // RedisConnectionError says which Redis (password masked) and what to check.
+  logger.fatal({ err: error }, 'could not start the bus');
+  process.exit(1);
+}
 const server = createLiveApp({ bus, live, instance: settings.instance, logger, retryMs: settings.retryMs });
 server.listen(settings.port, settings.host);
 await once(server, 'listening');
