@@ -11,7 +11,7 @@ import type { ContextPublisher, ContextScope } from './attempt-context.js';
 import { Delivery } from './delivery.js';
 import { Fifo } from '../shared/fifo.js';
 import { settlesWithin } from '../shared/with-timeout.js';
-import { type AttemptRecord, HandlerRunner } from './handler-runner.js';
+import { type AttemptRecord, HANDLED_AT_ONCE, type HandlerOutcome, HandlerRunner } from './handler-runner.js';
 import type { Subscription } from './subscription.js';
 import type { Receipt } from '../transport/transport.js';
 
@@ -177,7 +177,16 @@ export class Dispatcher {
   async #run(delivery: Delivery): Promise<void> {
     this.#running.add(delivery);
     try {
-      const outcome = await this.#runner.run(delivery);
+      let outcome: HandlerOutcome;
+      try {
+        // The first attempt is awaited here, in the delivery's own frame: awaiting an async
+        // runner.run instead (one more promise per delivery) cost up to 3× the CPU per event on the
+        // in-memory bus with trivial handlers, most of it in the garbage collector.
+        await this.#runner.first(delivery);
+        outcome = HANDLED_AT_ONCE;
+      } catch (thrown) {
+        outcome = await this.#runner.recover(delivery, thrown);
+      }
       delivery.settled = true;
       if (delivery.abandoned) {
         // Its dead letter is written (or it is left for redelivery); an abort it honoured needs no word.
