@@ -13,6 +13,7 @@ import {
   replayAllAction,
   showAction,
 } from './dlq-actions.js';
+import { type ImportModule, schemaAction } from './schema-action.js';
 
 /** Opens the queue of a prefix; the CLI's only way to Redis. */
 export type OpenQueue = (options: { redisUrl: string; prefix: string }) => Promise<{ queue: ReplayableDeadLetterQueue; close(): Promise<void> }>;
@@ -21,6 +22,8 @@ export type OpenQueue = (options: { redisUrl: string; prefix: string }) => Promi
 export interface CliDeps {
   readonly io: CliIo;
   readonly open: OpenQueue;
+  /** Loads the modules of `herald schema`. @default import() */
+  readonly importModule?: ImportModule;
 }
 
 type ActionFactory = (
@@ -85,6 +88,8 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .argument('<id>', 'entry id')
     .action(action((ctx, command) => removeAction(ctx, command.args[0]!)));
 
+  schemaCommand(program, deps, setExitCode);
+
   leaf(dlq, 'purge', 'Delete every dead letter of the prefix. Asks first on a terminal; needs --yes otherwise.')
     .option('-y, --yes', 'do not ask')
     .action(action((ctx, command) => purgeAction(ctx, command.opts<{ yes?: boolean }>().yes === true)));
@@ -122,6 +127,20 @@ function replayCommand(dlq: Command, action: ActionFactory): void {
         },
       ),
     );
+}
+
+function schemaCommand(program: Command, deps: CliDeps, setExitCode: (code: number) => void): void {
+  const importModule = deps.importModule ?? ((url: string) => import(url) as Promise<Record<string, unknown>>);
+  configure(program.command('schema'), undefined)
+    .description("Print the JSON Schema of each exported event definition's envelope, for producers in other languages.")
+    .option('--module <path>', 'a built JavaScript module exporting event definitions (repeatable)', (path: string, paths: string[]) => [...paths, path], [])
+    .option('--type <type>', 'only this event type (prints its schema alone)')
+    .option('--out <dir>', 'write <type>.schema.json files into this directory instead of printing')
+    .addHelpText('after', '\nExamples:\n  herald schema --module ./dist/events.js\n  herald schema --module ./dist/events.js --out ./schemas\n')
+    .action(async (options: { module: string[]; type?: string; out?: string }) => {
+      if (options.module.length === 0) throw usageError('Give the module that exports your event definitions: --module ./dist/events.js');
+      setExitCode(await schemaAction(deps.io, importModule, { modules: options.module, type: options.type, out: options.out }));
+    });
 }
 
 /** A subcommand with the options every subcommand takes. */

@@ -19,9 +19,10 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 /**
  * Where the payload's JSON Schema comes from: the schema itself, or a function
  * called only when a JSON Schema is asked for (by `herald schema` or
- * `envelopeJsonSchema`), so a converter is not run at start-up.
+ * `envelopeJsonSchema`), so a converter is not run at start-up. Typed `object`
+ * because converters type their output as interfaces (e.g. `JSONSchema7`).
  */
-export type JsonSchemaSource = JsonSchema | (() => JsonSchema);
+export type JsonSchemaSource = object | (() => object);
 
 /** One problem a payload schema found: where in the payload, and what. */
 export interface PayloadIssue {

@@ -131,3 +131,26 @@ describe('CLI formatting', () => {
     expect(header!.indexOf('AGE')).toBe(row!.search(/\d+h$/));
   });
 });
+
+describe('herald dlq show of an event that failed its contract', () => {
+  it('lists the issues and says no handler ran', async () => {
+    const queue = new InMemoryDeadLetterQueue();
+    const at = '2026-11-22T11:00:00.000Z';
+    const entry = await queue.add({
+      reason: 'invalid-payload',
+      envelope: { id: 'evt-1', type: 'user.registered', timestamp: at, correlationId: 'req-1', payload: { lines: [{}] } },
+      issues: [
+        { path: ['email'], message: 'Invalid email address' },
+        { path: ['lines', 0, 'sku'], message: 'Required' },
+      ],
+      error: { name: 'InvalidPayloadError', message: 'The payload of "user.registered" (version 1) does not match its schema', code: 'HERALD_INVALID_PAYLOAD' },
+      attempts: 0,
+      firstFailedAt: at,
+      lastFailedAt: at,
+    });
+    const { io } = fakeIo();
+    expect(await cli(queue, io, 'dlq', 'show', entry.id)).toBe(0);
+    expect(io.stdout.text).toMatch(/handler: +- \(failed its contract before any handler ran: nothing to replay\)/);
+    expect(io.stdout.text).toContain('\nissues:\n  email: Invalid email address\n  lines[0].sku: Required\n');
+  });
+});

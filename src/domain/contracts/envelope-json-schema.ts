@@ -48,15 +48,19 @@ export function envelopeJsonSchema(definition?: EventContract<unknown, unknown>)
   return schema;
 }
 
-/** The definition's payload JSON Schema, or undefined when neither it nor its schema library provides one. */
-function payloadJsonSchema(definition: EventContract<unknown, unknown>): JsonSchema | undefined {
+/**
+ * The definition's payload JSON Schema, or undefined when neither it nor its schema library provides one.
+ *
+ * @throws TypeError as {@link envelopeJsonSchema}.
+ */
+export function payloadJsonSchema(definition: EventContract<unknown, unknown>): JsonSchema | undefined {
   const where = `defineEvent("${definition.type}")`;
   if (definition.jsonSchema !== undefined) {
     const given = typeof definition.jsonSchema === 'function' ? definition.jsonSchema() : definition.jsonSchema;
     if (typeof given !== 'object' || given === null || Array.isArray(given)) {
       throw new TypeError(`Expected \`jsonSchema\` of ${where} to give a JSON Schema object, got ${given === null ? 'null' : typeof given}.`);
     }
-    return given;
+    return given as JsonSchema;
   }
   const standard = (definition.schema as Partial<StandardJSONSchemaV1> | undefined)?.['~standard'];
   if (typeof standard?.jsonSchema?.input !== 'function') return undefined;

@@ -51,9 +51,13 @@ function toOutcome(result: StandardSchemaV1.Result<unknown>): SchemaOutcome {
   return { issues };
 }
 
-/** Standard Schema paths hold keys or `{ key }` segments (valibot); symbols become their description. */
+/**
+ * Standard Schema paths hold keys or `{ key }` segments (valibot); symbols
+ * become their description. Array.from, not map: arktype's path is an Array
+ * subclass, and map would keep its class and extra fields.
+ */
 function toPayloadIssue(issue: StandardSchemaV1.Issue): PayloadIssue {
-  const path = (issue.path ?? []).map((segment) => {
+  const path = Array.from(issue.path ?? [], (segment) => {
     const key = typeof segment === 'object' && segment !== null ? segment.key : segment;
     return typeof key === 'number' ? key : String(key);
   });
