@@ -77,12 +77,26 @@ describe(envelopeJsonSchema, () => {
     ]);
   });
 
-  it('keeps references inside a recursive payload schema working, through its own $id', () => {
+  it('moves the references of a recursive payload schema ($defs and #) under the payload', () => {
     const Category: z.ZodType<{ name: string; children: unknown[] }> = z.object({ name: z.string(), get children() { return z.array(Category); } });
     const Created = defineEvent('catalog.category-created', { schema: z.object({ category: Category }) });
-    const errors = validator(envelopeJsonSchema(Created));
-    expect(errors(envelope('catalog.category-created', { category: { name: 'a', children: [{ name: 'b', children: [] }] } }))).toEqual([]);
-    expect(errors(envelope('catalog.category-created', { category: { name: 'a', children: [{ name: 2, children: [] }] } }))).toHaveLength(1);
+    const Moved = defineEvent('catalog.category-moved', { schema: Category });
+    const payload = { name: 'a', children: [{ name: 'b', children: [] }] };
+    const wrong = { name: 'a', children: [{ name: 2, children: [] }] };
+    const created = validator(envelopeJsonSchema(Created));
+    const moved = validator(envelopeJsonSchema(Moved));
+    expect(created(envelope('catalog.category-created', { category: payload }))).toEqual([]);
+    expect(created(envelope('catalog.category-created', { category: wrong }))).toEqual(['/payload/category/children/0/name must be string']);
+    expect(moved(envelope('catalog.category-moved', payload))).toEqual([]);
+    expect(moved(envelope('catalog.category-moved', wrong))).toEqual(['/payload/children/0/name must be string']);
+    expect(JSON.stringify(envelopeJsonSchema(Moved))).toContain('"items":{"$ref":"#/properties/payload"}');
+  });
+
+  it('keeps a payload schema with its own $id as it is, references included', () => {
+    const own = { $id: 'https://example.com/schemas/order.json', type: 'object', properties: { next: { $ref: '#' } } };
+    const Chained = defineEvent<{ next?: unknown }>('order.chained', { jsonSchema: own });
+    const schema = envelopeJsonSchema(Chained) as { properties: { payload: object } };
+    expect(schema.properties.payload).toEqual({ ...own, description: 'The payload of "order.chained" version 1.' });
   });
 
   it('leaves the payload open for a definition without a JSON Schema', () => {

@@ -42,7 +42,7 @@ export function envelopeJsonSchema(definition?: EventContract<unknown, unknown>)
     schema.required = [...(schema.required as string[]), 'headers'];
   }
   properties.payload = payload
-    ? { ...embedded(payload, type, version), description: `The payload of "${type}" version ${version}.` }
+    ? { ...embedded(payload), description: `The payload of "${type}" version ${version}.` }
     : { description: `The payload of "${type}": any JSON value (no JSON Schema of it was given; pass jsonSchema to defineEvent).` };
   delete schema.examples;
   return schema;
@@ -77,17 +77,35 @@ export function payloadJsonSchema(definition: EventContract<unknown, unknown>): 
 }
 
 /**
- * The payload schema as an embedded resource: its own `$id` makes the
- * `#/$defs/...` and `#` references a library writes resolve inside the
- * payload schema rather than against the envelope's root.
+ * The payload schema placed at `#/properties/payload`. A library writes its
+ * references against its own root (`#/$defs/...`, `#` for recursive types),
+ * so they are moved under the new location. That works with every validator;
+ * an embedded `$id` would too, but validators before jsonschema 4.18
+ * (Python, e.g. Debian 12's) fail to resolve references within one. A
+ * payload schema with an `$id` of its own keeps it and its references.
  */
-function embedded(payload: JsonSchema, type: string, version: number): JsonSchema {
+function embedded(payload: JsonSchema): JsonSchema {
   const { $schema, ...rest } = payload;
-  return {
-    $id: `urn:herald:event:${type}:v${version}:payload`,
-    ...($schema === undefined || $schema === DRAFT_2020_12 ? {} : { $schema }),
-    ...rest,
-  };
+  const kept = $schema === undefined || $schema === DRAFT_2020_12 ? rest : { $schema, ...rest };
+  return typeof payload.$id === 'string' ? kept : (relocated(kept, PAYLOAD_POINTER) as JsonSchema);
+}
+
+const PAYLOAD_POINTER = '#/properties/payload';
+// Keywords whose values are data, not schemas: a "$ref" key inside them is not a reference.
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+
+function relocated(node: unknown, pointer: string): unknown {
+  if (Array.isArray(node)) return node.map((item) => relocated(item, pointer));
+  if (typeof node !== 'object' || node === null) return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' && typeof value === 'string' && (value === '#' || value.startsWith('#/'))) {
+      copy[key] = pointer + value.slice(1);
+    } else {
+      copy[key] = DATA_KEYWORDS.has(key) ? value : relocated(value, pointer);
+    }
+  }
+  return copy;
 }
 
 function genericEnvelopeSchema(): Record<string, unknown> {
