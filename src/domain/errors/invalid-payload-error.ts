@@ -1,5 +1,8 @@
-import type { PayloadIssue } from '../event-contract.js';
 import { HeraldError } from './herald-error.js';
+
+// PayloadIssue (src/domain/event-contract.ts), restated so that the errors import nothing from
+// the domain they are thrown by: the two folders must not import each other.
+type PayloadIssue = { readonly path: readonly (string | number)[]; readonly message: string };
 
 const MAX_ISSUES_IN_MESSAGE = 5;
 
