@@ -22,6 +22,7 @@ export function isEventHandlerClass(target: unknown): target is abstract new (..
  *
  * @throws TypeError when the class is not decorated or has no usable name.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- `instance.constructor` is typed Function
 export function describeHandler(target: Function): HandlerDescriptor {
   const metadata = Reflect.getOwnMetadata(EVENT_HANDLER_METADATA, target) as EventHandlerMetadata | undefined;
   const className = typeof target === 'function' && target.name ? target.name : String(target);

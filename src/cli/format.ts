@@ -10,6 +10,7 @@ const DEFAULT_WIDTH = 160;
  * entry cannot move the cursor or recolour the operator's screen.
  */
 export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 

@@ -1,5 +1,5 @@
 import { processIo } from './cli-io.js';
-import { openRedisDeadLetterQueue } from '../infrastructure/dead-letters/open-redis-dead-letter-queue.js';
+import { openRedisDeadLetterQueue } from '../index.js';
 import { runCli } from './run-cli.js';
 
 // Entry point of `herald` (bin/herald.js imports the compiled copy).

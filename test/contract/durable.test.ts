@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { DurableEventBus } from '../../src/index.js';
-import { Channels } from '../../src/infrastructure/redis/channels.js';
+import { RedisKeys } from '../../src/infrastructure/redis/redis-keys.js';
 import type { BusFactory } from './harness.js';
 import { deliveryContract } from './delivery.contract.js';
 import { failureContract } from './failure.contract.js';
@@ -17,7 +17,7 @@ const factory: BusFactory = {
     return new DurableEventBus({ claimIdleMs: 300, ...options, prefix, redisUrl: redis.url });
   },
   async injectRaw(prefix, type, raw) {
-    await redis.client().xadd(new Channels(prefix).streamOf(type), '*', 'type', type, 'envelope', raw);
+    await redis.client().xadd(new RedisKeys(prefix).streamOf(type), '*', 'type', type, 'envelope', raw);
   },
   deadLetters: redis.deadLetters,
   cleanup: redis.cleanup,

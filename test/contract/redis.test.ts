@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { RedisEventBus } from '../../src/index.js';
-import { Channels } from '../../src/infrastructure/redis/channels.js';
+import { RedisKeys } from '../../src/infrastructure/redis/redis-keys.js';
 import type { BusFactory } from './harness.js';
 import { deliveryContract } from './delivery.contract.js';
 import { failureContract } from './failure.contract.js';
@@ -16,7 +16,7 @@ const factory: BusFactory = {
     return new RedisEventBus({ ...options, prefix, redisUrl: redis.url });
   },
   async injectRaw(prefix, type, raw) {
-    await redis.client().publish(new Channels(prefix).forKey(type), raw);
+    await redis.client().publish(new RedisKeys(prefix).channelFor(type), raw);
   },
   deadLetters: redis.deadLetters,
   cleanup: redis.cleanup,

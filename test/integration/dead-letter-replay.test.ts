@@ -183,7 +183,7 @@ describe('RedisDeadLetterQueue replay', () => {
       for (const instance of ['a', 'b', 'c']) {
         const b = bus(instance);
         b.subscribe(OrderPlaced, async (e, ctx) => {
-          await switchable(calls, instance, state)(e, ctx);
+          switchable(calls, instance, state)(e, ctx);
           if (!state.failing) await simulateWork(200);
         }, { name: 'send-receipt', ...fast });
         await b.start();

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../src/index.js';
-import { Channels } from '../../src/infrastructure/redis/channels.js';
+import { RedisKeys } from '../../src/infrastructure/redis/redis-keys.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { canRestartRedis, useRedisServer } from '../support/redis-server.js';
 import { uniquePrefix, waitFor } from '../support/wait-for.js';
@@ -36,7 +36,7 @@ describe.skipIf(!canRestartRedis)('RedisEventBus when Redis drops a slow subscri
     await bus.start();
 
     // Another process floods the channel while this one cannot read its socket.
-    const channel = new Channels(prefix).forKey('order.placed');
+    const channel = new RedisKeys(prefix).channelFor('order.placed');
     const big = 'x'.repeat(64 * 1024);
     // The commands come from a file: a pipe from this process would not flow while its loop is blocked.
     const commands = join(mkdtempSync(join(tmpdir(), 'herald-flood-')), 'commands.txt');

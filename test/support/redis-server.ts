@@ -24,6 +24,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { StartedRedisContainer } from '@testcontainers/redis';
 import { afterAll, beforeAll } from 'vitest';
 
 const HOST = '127.0.0.1' as const;
@@ -482,8 +483,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
 
 /**
  * Redis in a container, used only where no redis-server binary exists but a
- * Docker engine answers. `@testcontainers/redis` is not a dependency (no engine
- * runs on our machines or in CI), so it is loaded on demand.
+ * Docker engine answers (no engine runs on our machines or in CI). The module
+ * is a pinned dev dependency, type-checked here, and imported only on this
+ * path so that ordinary runs never load it.
  */
 export class ContainerRedis implements RedisHandle {
   readonly canRestart = false;
@@ -493,21 +495,12 @@ export class ContainerRedis implements RedisHandle {
     readonly url: string,
     readonly host: string,
     readonly port: number,
-    private readonly container: { stop(): Promise<unknown> },
+    private readonly container: StartedRedisContainer,
   ) {}
 
   static async start(): Promise<ContainerRedis> {
-    const moduleName = '@testcontainers/redis';
-    let module: { RedisContainer: new (image: string) => { start(): Promise<StartedContainer> } };
-    try {
-      module = (await import(moduleName)) as typeof module;
-    } catch {
-      throw new Error(
-        'No redis-server binary, but Docker is reachable: install the container module with ' +
-          '`npm i -D @testcontainers/redis@^11` (11.x runs on Node 20), or install redis-server, or set REDIS_URL.',
-      );
-    }
-    const started = await new module.RedisContainer('redis:7').start();
+    const { RedisContainer } = await import('@testcontainers/redis');
+    const started = await new RedisContainer('redis:7').start();
     return new ContainerRedis(started.getConnectionUrl(), started.getHost(), started.getPort(), started);
   }
 
@@ -522,13 +515,6 @@ export class ContainerRedis implements RedisHandle {
   async stop(): Promise<void> {
     await this.container.stop();
   }
-}
-
-interface StartedContainer {
-  getConnectionUrl(): string;
-  getHost(): string;
-  getPort(): number;
-  stop(): Promise<unknown>;
 }
 
 /** Getter object returned by {@link useRedisServer}. */

@@ -84,7 +84,7 @@ describe('herald dlq replay --all', () => {
     expect(await cli(queue, io, 'dlq', 'replay', '--all')).toBe(1);
     await bus.shutdown();
     expect(io.stderr.text).toContain('\r');
-    expect(io.stderr.text).toMatch(/replaying \[#{30}\] 4\/4 100%  ok 3  failed 1\n/);
+    expect(io.stderr.text).toMatch(/replaying \[#{30}\] 4\/4 100% {2}ok 3 {2}failed 1\n/);
     expect(io.stdout.text).toBe('Replayed 3 of 4 entries.\n');
     expect(io.stderr.text).toMatch(/1 stay in the DLQ \(1 no-handler\):\n {2}\S+ {2}No started bus has handler "charge-card"/);
   });

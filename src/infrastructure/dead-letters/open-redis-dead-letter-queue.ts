@@ -3,6 +3,7 @@ import { RedisConnectionError } from '../../domain/errors/redis-connection-error
 import { assertPrefix } from '../../domain/prefix.js';
 import { redactUrl } from '../shared/logging.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
+import { withTimeout } from '../shared/with-timeout.js';
 
 /** Options of {@link openRedisDeadLetterQueue}. */
 export interface OpenRedisDeadLetterQueueOptions {
@@ -47,19 +48,13 @@ export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueue
   });
   let lastError: unknown;
   redis.on('error', (error: unknown) => (lastError = error));
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      redis.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(lastError ?? new Error('connect timed out')), timeoutMs);
-      }),
-    ]);
+    await withTimeout(redis.connect(), timeoutMs, () => {
+      throw lastError ?? new Error('connect timed out');
+    });
   } catch (error) {
     redis.disconnect();
     throw new RedisConnectionError(redactUrl(options.redisUrl), timeoutMs, { cause: lastError ?? error });
-  } finally {
-    clearTimeout(timer);
   }
   return {
     queue: new RedisDeadLetterQueue(redis, options.prefix),

@@ -14,10 +14,9 @@ import type {
   ReplayResponder,
   ReplayTarget,
 } from '../../domain/dead-letter-replay.js';
-import { Channels } from '../redis/channels.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
-import { ReplayChannels } from './replay/replay-channels.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
 
 const SCAN_CHUNK = 1000;
@@ -35,16 +34,14 @@ const SCAN_CHUNK = 1000;
  */
 export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   readonly #redis: Redis;
-  readonly #keys: Channels;
-  readonly #replayKeys: ReplayChannels;
+  readonly #keys: RedisKeys;
   readonly #replayer: RedisDeadLetterReplayer;
 
   /** @param redis - a connected (non-subscriber) ioredis client; the queue does not close it. */
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
-    this.#keys = new Channels(prefix);
-    this.#replayKeys = new ReplayChannels(prefix);
-    this.#replayer = new RedisDeadLetterReplayer(redis, this.#replayKeys, {
+    this.#keys = new RedisKeys(prefix);
+    this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys, {
       get: (id) => this.get(id),
       ids: (filter, limit) => this.#ids(filter, limit),
     });
@@ -89,7 +86,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
       .multi()
       .hdel(this.#keys.deadLetterEntries, id)
       .lrem(this.#keys.deadLetterList, 1, id)
-      .hdel(this.#replayKeys.claims, id)
+      .hdel(this.#keys.deadLetterClaims, id)
       .exec()
       .then(throwOnTransactionError);
     return results[0] === 1;
@@ -99,7 +96,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
     const results = await this.#redis
       .multi()
       .llen(this.#keys.deadLetterList)
-      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#replayKeys.claims)
+      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#keys.deadLetterClaims)
       .exec()
       .then(throwOnTransactionError);
     return results[0] as number;
@@ -122,7 +119,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
 
   /** The bus's side of replays; a bus calls it on start(). */
   respondToReplays(target: ReplayTarget): ReplayResponder {
-    return new RedisReplayResponder(this.#redis, this.#replayKeys, target);
+    return new RedisReplayResponder(this.#redis, this.#keys, target);
   }
 
   async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {

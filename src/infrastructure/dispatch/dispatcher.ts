@@ -11,6 +11,7 @@ import { DeadLetterWriter } from '../dead-letters/dead-letter-writer.js';
 import { Delivery, type DeliveryScope } from './delivery.js';
 import type { ContextPublisher } from './delivery-context.js';
 import { Fifo } from '../shared/fifo.js';
+import { settlesWithin } from '../shared/with-timeout.js';
 import { HandlerRunner } from './handler-runner.js';
 import type { Subscription } from './subscription.js';
 import type { Receipt } from '../transport/transport.js';
@@ -271,18 +272,5 @@ export class Dispatcher {
         ? 'handler settled after the shutdown deadline; the event stays unacknowledged and will be delivered again'
         : 'handler settled after the shutdown deadline; its dead letter stays, replay only if the handler is idempotent',
     );
-  }
-}
-
-/** True when `promise` settled within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(resolve, ms, false);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

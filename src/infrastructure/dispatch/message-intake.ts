@@ -26,7 +26,7 @@ export class MessageIntake {
   // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
   #lastMessage: WireMessage | undefined;
   #lastChannel = '';
-  readonly #lastKeys: string[] = [];
+  readonly #lastSelectors: string[] = [];
   #lastEnvelope: EventEnvelope | undefined;
 
   constructor(registry: SubscriptionRegistry, dispatcher: Dispatcher, counters: BusCounters, logger: Logger, maxBytes: number) {
@@ -38,27 +38,27 @@ export class MessageIntake {
   }
 
   /** The transport's MessageSink. */
-  readonly take = (message: WireMessage, channel: string, key: string | undefined, receipt?: Receipt): void => {
-    if (key === undefined) {
+  readonly take = (message: WireMessage, channel: string, selector: string | undefined, receipt?: Receipt): void => {
+    if (selector === undefined) {
       this.#counters.received++;
       const envelope = this.#accept(message, channel, receipt);
       if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.matching(envelope.type), receipt);
       return;
     }
     let envelope: EventEnvelope | undefined;
-    if (message === this.#lastMessage && channel === this.#lastChannel && !this.#lastKeys.includes(key)) {
-      this.#lastKeys.push(key);
+    if (message === this.#lastMessage && channel === this.#lastChannel && !this.#lastSelectors.includes(selector)) {
+      this.#lastSelectors.push(selector);
       envelope = this.#lastEnvelope;
     } else {
       this.#counters.received++;
       envelope = this.#accept(message, channel);
       this.#lastMessage = message;
       this.#lastChannel = channel;
-      this.#lastKeys.length = 0;
-      this.#lastKeys.push(key);
+      this.#lastSelectors.length = 0;
+      this.#lastSelectors.push(selector);
       this.#lastEnvelope = envelope;
     }
-    if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.forKey(key));
+    if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.forSelector(selector));
   };
 
   #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {

@@ -6,7 +6,7 @@ export interface Subscription {
   /** Unique handler name. */
   readonly name: string;
   /** Event type or `*` pattern this handler listens to. */
-  readonly key: string;
+  readonly selector: string;
   readonly handler: EventHandlerFn;
   readonly policy: RetryPolicy;
 }

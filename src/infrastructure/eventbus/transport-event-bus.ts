@@ -23,6 +23,7 @@ import { SubscriptionRegistry } from '../dispatch/subscription-registry.js';
 import type { Transport, TransportContext, WireMessage } from '../transport/transport.js';
 import { IsoClock } from '../shared/iso-clock.js';
 import { validatePublishOptions } from './publish-options.js';
+import { withTimeout } from '../shared/with-timeout.js';
 
 // Dead-letter writes and closing connections get this long after the drain deadline.
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -57,7 +58,7 @@ export class TransportEventBus implements EventBus {
       prefix: this.#options.prefix,
       counters: this.#counters,
       logger: this.#logger,
-      keys: () => this.#registry.keys(),
+      selectors: () => this.#registry.selectors(),
       handles: (type) => this.#registry.matching(type).length > 0,
       concurrency: this.#options.concurrency,
     });
@@ -106,20 +107,20 @@ export class TransportEventBus implements EventBus {
   subscribe(typeOrPattern: string, handler: EventHandlerFn, options?: SubscribeOptions): Unsubscribe;
   subscribe(target: string | EventDefinition<unknown>, handler: EventHandlerFn<any>, options?: SubscribeOptions): Unsubscribe {
     if (this.#shutdown) throw new BusClosedError();
-    const key = typeof target === 'string' ? target : target?.type;
-    assertTypePattern(key, 'subscribe(typeOrPattern)');
+    const selector = typeof target === 'string' ? target : target?.type;
+    assertTypePattern(selector, 'subscribe(typeOrPattern)');
     if (typeof handler !== 'function') {
-      throw new TypeError(`Expected the handler of "${key}" to be a function, got ${typeof handler}.`);
+      throw new TypeError(`Expected the handler of "${selector}" to be a function, got ${typeof handler}.`);
     }
     const name = options?.name ?? handler.name;
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(
-        `The handler of "${key}" needs a name: subscribe("${key}", handler, { name: "send-welcome-email" }). Names identify dead letters, replays and metrics.`,
+        `The handler of "${selector}" needs a name: subscribe("${selector}", handler, { name: "send-welcome-email" }). Names identify dead letters, replays and metrics.`,
       );
     }
     const subscription: Subscription = {
       name,
-      key,
+      selector,
       handler: handler as EventHandlerFn,
       policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
     };
@@ -249,15 +250,7 @@ export class TransportEventBus implements EventBus {
   }
 
   async #deadLetterCount(): Promise<number | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, HEALTH_QUERY_TIMEOUT_MS, undefined);
-    });
-    try {
-      return await Promise.race([this.#transport.deadLetters.count().catch(() => undefined), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(this.#transport.deadLetters.count().catch(() => undefined), HEALTH_QUERY_TIMEOUT_MS, () => undefined);
   }
 }
 

@@ -67,6 +67,6 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
 
   state(): TransportState {
     const connected = this.#receiving ? 'ready' : this.#closed ? 'closed' : 'wait';
-    return { ready: this.#receiving, publisher: this.#closed ? 'closed' : 'ready', subscriber: connected, confirmed: this.#context.keys().size, pending: 0 };
+    return { ready: this.#receiving, publisher: this.#closed ? 'closed' : 'ready', subscriber: connected, confirmed: this.#context.selectors().size, pending: 0 };
   }
 }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
-import { Channels } from '../redis/channels.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { redactUrl } from '../shared/logging.js';
 import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
@@ -23,7 +23,7 @@ export class RedisPubSubTransport implements Transport {
   readonly serializes = true;
   readonly deadLetters: DeadLetterQueue;
   readonly #options: RedisTransportOptions;
-  readonly #channels: Channels;
+  readonly #keys: RedisKeys;
   readonly #command: Redis;
   readonly #subscriberConnection: Redis;
   readonly #publisher: RedisPublisher;
@@ -32,7 +32,7 @@ export class RedisPubSubTransport implements Transport {
 
   constructor(options: RedisTransportOptions, context: TransportContext) {
     this.#options = options;
-    this.#channels = new Channels(context.prefix);
+    this.#keys = new RedisKeys(context.prefix);
     this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
     this.#subscriberConnection = new Redis(options.redisUrl, {
       ...connectionOptions(options),
@@ -44,8 +44,8 @@ export class RedisPubSubTransport implements Transport {
     this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
-      this.#channels,
-      context.keys,
+      this.#keys,
+      context.selectors,
       context.counters,
       context.logger,
     );
@@ -68,7 +68,7 @@ export class RedisPubSubTransport implements Transport {
   }
 
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
-    return this.#publisher.publish(this.#channels.channelOf(envelope.type), message as string, envelope);
+    return this.#publisher.publish(this.#keys.channelOf(envelope.type), message as string, envelope);
   }
 
   sync(): Promise<void> {

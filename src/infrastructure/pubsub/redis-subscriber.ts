@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { isPattern } from '../../domain/event-type.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
-import type { Channels } from '../redis/channels.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
 import type { MessageSink } from '../transport/transport.js';
 
 /**
@@ -14,8 +14,8 @@ import type { MessageSink } from '../transport/transport.js';
  */
 export class RedisSubscriber {
   readonly #redis: Redis;
-  readonly #channels: Channels;
-  readonly #keys: () => ReadonlySet<string>;
+  readonly #keys: RedisKeys;
+  readonly #selectors: () => ReadonlySet<string>;
   readonly #counters: BusCounters;
   readonly #logger: Logger;
   readonly #confirmed = new Set<string>();
@@ -26,15 +26,15 @@ export class RedisSubscriber {
   #everReady = false;
   #receiving = false;
 
-  constructor(redis: Redis, channels: Channels, keys: () => ReadonlySet<string>, counters: BusCounters, logger: Logger) {
+  constructor(redis: Redis, keys: RedisKeys, selectors: () => ReadonlySet<string>, counters: BusCounters, logger: Logger) {
     this.#redis = redis;
-    this.#channels = channels;
     this.#keys = keys;
+    this.#selectors = selectors;
     this.#counters = counters;
     this.#logger = logger;
-    redis.on('message', (channel: string, raw: string) => this.#receive(raw, channel, this.#channels.keyOf(channel)));
+    redis.on('message', (channel: string, raw: string) => this.#receive(raw, channel, this.#keys.selectorOf(channel)));
     redis.on('pmessage', (pattern: string, channel: string, raw: string) =>
-      this.#receive(raw, channel, this.#channels.keyOf(pattern)),
+      this.#receive(raw, channel, this.#keys.selectorOf(pattern)),
     );
     redis.on('close', () => this.#onClose());
     redis.on('ready', () => this.#onReady());
@@ -49,16 +49,16 @@ export class RedisSubscriber {
   /** Subscriptions Redis confirmed on the current connection. */
   get confirmed(): number {
     let count = 0;
-    for (const key of this.#keys()) if (this.#confirmed.has(key)) count++;
+    for (const key of this.#selectors()) if (this.#confirmed.has(key)) count++;
     return count;
   }
 
   /** Subscriptions wanted but not confirmed yet. */
   get pending(): number {
-    return this.#keys().size - this.confirmed;
+    return this.#selectors().size - this.confirmed;
   }
 
-  /** Subscribes and unsubscribes until Redis matches the bus's keys; serialised. */
+  /** Subscribes and unsubscribes until Redis matches the bus's selectors; serialised. */
   sync(): Promise<void> {
     const run = this.#chain.then(() => this.#syncOnce());
     this.#chain = run.catch((error: unknown) => {
@@ -107,16 +107,16 @@ export class RedisSubscriber {
     this.#redis.disconnect();
   }
 
-  #receive(raw: string, channel: string, key: string | undefined): void {
-    if (this.#receiving && key !== undefined) this.#sink?.(raw, channel, key);
+  #receive(raw: string, channel: string, selector: string | undefined): void {
+    if (this.#receiving && selector !== undefined) this.#sink?.(raw, channel, selector);
   }
 
   async #syncOnce(): Promise<void> {
     if (this.#redis.status !== 'ready' || !this.#receiving) return;
     const epoch = this.#epoch;
-    const wanted = this.#keys();
-    const add = [...wanted].filter((key) => !this.#confirmed.has(key));
-    const drop = [...this.#confirmed].filter((key) => !wanted.has(key));
+    const wanted = this.#selectors();
+    const add = [...wanted].filter((selector) => !this.#confirmed.has(selector));
+    const drop = [...this.#confirmed].filter((selector) => !wanted.has(selector));
     await Promise.all([
       this.#command('subscribe', add.filter((k) => !isPattern(k))),
       this.#command('psubscribe', add.filter(isPattern)),
@@ -124,12 +124,12 @@ export class RedisSubscriber {
       this.#command('punsubscribe', drop.filter(isPattern)),
     ]);
     if (epoch !== this.#epoch) return;
-    for (const key of add) this.#confirmed.add(key);
-    for (const key of drop) this.#confirmed.delete(key);
+    for (const selector of add) this.#confirmed.add(selector);
+    for (const selector of drop) this.#confirmed.delete(selector);
   }
 
-  async #command(name: 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe', keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.#redis[name](...keys.map((key) => this.#channels.forKey(key)));
+  async #command(name: 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe', selectors: string[]): Promise<void> {
+    if (selectors.length > 0) await this.#redis[name](...selectors.map((selector) => this.#keys.channelFor(selector)));
   }
 
   #onClose(): void {

@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
 import type { Logger } from '../../domain/logger.js';
 import { redactUrl } from '../shared/logging.js';
+import { settlesWithin } from '../shared/with-timeout.js';
 
 /** Settings every Redis transport takes. */
 export interface RedisTransportOptions {
@@ -81,12 +82,7 @@ export async function quit(redis: Redis): Promise<void> {
     redis.disconnect();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
-  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
-  clearTimeout(timer);
+  await settlesWithin(redis.quit(), CLOSE_TIMEOUT_MS);
   redis.disconnect();
 }
 

@@ -3,7 +3,7 @@ import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { isPattern, patternToRegExp } from '../../domain/event-type.js';
 import type { Logger } from '../../domain/logger.js';
-import { Channels } from '../redis/channels.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
@@ -12,6 +12,7 @@ import { StreamLedger } from './stream-ledger.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamReclaimer } from './stream-reclaimer.js';
 import type { MessageSink, Receipt, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
+import { settlesWithin } from '../shared/with-timeout.js';
 
 /** Settings of the Redis Streams transport. */
 export interface RedisStreamTransportOptions extends RedisTransportOptions {
@@ -50,7 +51,7 @@ export class RedisStreamTransport implements Transport {
   readonly deadLetters: DeadLetterQueue;
   readonly #options: RedisStreamTransportOptions;
   readonly #context: TransportContext;
-  readonly #channels: Channels;
+  readonly #keys: RedisKeys;
   readonly #logger: Logger;
   readonly #command: Redis;
   readonly #readerConnection: Redis;
@@ -74,7 +75,7 @@ export class RedisStreamTransport implements Transport {
   constructor(options: RedisStreamTransportOptions, context: TransportContext) {
     this.#options = options;
     this.#context = context;
-    this.#channels = new Channels(context.prefix);
+    this.#keys = new RedisKeys(context.prefix);
     const { logger, counters } = context;
     this.#logger = logger;
     this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
@@ -86,7 +87,7 @@ export class RedisStreamTransport implements Transport {
     watchErrors(this.#readerConnection, 'stream reader', logger);
     this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, counters, this.#appendCommand());
     this.#groups = new StreamGroups(this.#command, options.group, logger);
-    const handledKey = this.#channels.handledOf(options.group);
+    const handledKey = this.#keys.handledOf(options.group);
     this.#ledger = new StreamLedger(this.#command, options.group, handledKey, context.concurrency, logger);
     this.#reader = new StreamReader(
       this.#readerConnection,
@@ -94,7 +95,7 @@ export class RedisStreamTransport implements Transport {
       this.#groups,
       options.consumer,
       this.#ledger,
-      (key, id, fields) => this.#deliver(key, id, fields, undefined, undefined),
+      (stream, id, fields) => this.#deliver(stream, id, fields, undefined, undefined),
       counters,
       logger,
     );
@@ -104,7 +105,7 @@ export class RedisStreamTransport implements Transport {
       () => this.#streams,
       options.consumer,
       this.#ledger,
-      (key, id, fields, exhausted, handled) => this.#deliver(key, id, fields, exhausted, handled),
+      (stream, id, fields, exhausted, handled) => this.#deliver(stream, id, fields, exhausted, handled),
       { claimIdleMs: options.claimIdleMs, maxDeliveries: options.maxDeliveries, handledKey },
       counters,
       logger,
@@ -132,7 +133,7 @@ export class RedisStreamTransport implements Transport {
   }
 
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
-    return this.#publisher.publish(this.#channels.streamOf(envelope.type), message as string, envelope);
+    return this.#publisher.publish(this.#keys.streamOf(envelope.type), message as string, envelope);
   }
 
   /**
@@ -160,9 +161,7 @@ export class RedisStreamTransport implements Transport {
     // Entries still held were abandoned at the deadline: they stay pending, for another consumer to claim.
     this.#ledger.release();
     // Acknowledgements wait out an outage like every command; past this they stay pending and are delivered again.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#ledger.settled(), new Promise((resolve) => (timer = setTimeout(resolve, ACK_FLUSH_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+    await settlesWithin(this.#ledger.settled(), ACK_FLUSH_TIMEOUT_MS);
     this.#publisher.close();
     this.#readerConnection.disconnect();
     await quit(this.#command);
@@ -173,8 +172,8 @@ export class RedisStreamTransport implements Transport {
     const subscriber = this.#readerConnection.status;
     let confirmed = 0;
     let pending = 0;
-    for (const key of this.#context.keys()) {
-      if (this.#confirmed.has(key)) confirmed++;
+    for (const selector of this.#context.selectors()) {
+      if (this.#confirmed.has(selector)) confirmed++;
       else pending++;
     }
     return { ready: publisher === 'ready' && subscriber === 'ready' && pending === 0, publisher, subscriber, confirmed, pending };
@@ -182,25 +181,25 @@ export class RedisStreamTransport implements Transport {
 
   async #sync(): Promise<void> {
     if (this.#stopped) return;
-    const keys = [...this.#context.keys()];
-    const exact = keys.filter((key) => !isPattern(key));
-    const patterns = keys.filter(isPattern).map(patternToRegExp);
+    const selectors = [...this.#context.selectors()];
+    const exact = selectors.filter((selector) => !isPattern(selector));
+    const patterns = selectors.filter(isPattern).map(patternToRegExp);
     const discovered: string[] = [];
     const { startFrom } = this.#options;
     if (patterns.length > 0) {
-      const published = (await this.#command.smembers(this.#channels.streamTypes)) as string[];
+      const published = (await this.#command.smembers(this.#keys.streamTypes)) as string[];
       const seenBefore = this.#publishedTypes;
       for (const type of published) {
         if (exact.includes(type) || !patterns.some((pattern) => pattern.test(type))) continue;
         discovered.push(type);
         // A type that appeared since the last look was first published while this group listened for the pattern: read all of it.
         const from = seenBefore !== undefined && !seenBefore.has(type) ? 'earliest' : startFrom;
-        await this.#groups.ensure(this.#channels.streamOf(type), from);
+        await this.#groups.ensure(this.#keys.streamOf(type), from);
       }
       this.#publishedTypes = new Set(published);
     }
-    for (const type of exact) await this.#groups.ensure(this.#channels.streamOf(type), startFrom);
-    const streams = [...exact, ...discovered].map((type) => this.#channels.streamOf(type)).sort();
+    for (const type of exact) await this.#groups.ensure(this.#keys.streamOf(type), startFrom);
+    const streams = [...exact, ...discovered].map((type) => this.#keys.streamOf(type)).sort();
     this.#streams = streams;
     if (!this.#started) {
       this.#started = true;
@@ -208,13 +207,13 @@ export class RedisStreamTransport implements Transport {
       this.#discoverTimer = setInterval(() => this.#discover(), DISCOVER_EVERY_MS).unref();
     }
     this.#reader.read(streams);
-    this.#confirmed = new Set(keys);
+    this.#confirmed = new Set(selectors);
   }
 
   /** Looks for new streams of pattern subscriptions, and retries a sync that failed (Redis was away). */
   #discover(): void {
-    for (const key of this.#context.keys()) {
-      if (isPattern(key) || !this.#confirmed.has(key)) {
+    for (const selector of this.#context.selectors()) {
+      if (isPattern(selector) || !this.#confirmed.has(selector)) {
         void this.sync().catch((error: unknown) => this.#logger.debug({ err: error }, 'updating the streams read failed; retrying'));
         return;
       }
@@ -222,19 +221,19 @@ export class RedisStreamTransport implements Transport {
   }
 
   #deliver(
-    key: string,
+    stream: string,
     id: string,
     fields: readonly string[],
     exhausted: Receipt['exhausted'],
     handled: readonly string[] | undefined,
   ): void {
-    const entry = this.#ledger.take(key, id, exhausted, handled);
+    const entry = this.#ledger.take(stream, id, exhausted, handled);
     if (fields.length === 4 && fields[0] === TYPE_FIELD && fields[2] === ENVELOPE_FIELD) {
-      this.#sink!(fields[3]!, key, undefined, entry);
+      this.#sink!(fields[3]!, stream, undefined, entry);
       return;
     }
     // Written by another producer: without an envelope field the intake dead-letters it as undecodable, keeping what it held.
-    this.#sink!(fieldValue(fields, ENVELOPE_FIELD) ?? JSON.stringify(fields), key, undefined, entry);
+    this.#sink!(fieldValue(fields, ENVELOPE_FIELD) ?? JSON.stringify(fields), stream, undefined, entry);
   }
 
   /**
@@ -245,15 +244,15 @@ export class RedisStreamTransport implements Transport {
    */
   #appendCommand(): SendCommand {
     const recorded = new Set<string>();
-    const typesKey = this.#channels.streamTypes;
+    const typesKey = this.#keys.streamTypes;
     const maxLength = this.#options.maxStreamLength;
     this.#command.on('ready', () => recorded.clear());
-    return (redis, key, raw, type) => {
+    return (redis, stream, raw, type) => {
       if (!recorded.has(type)) {
         recorded.add(type);
         redis.sadd(typesKey, type).catch(() => recorded.delete(type));
       }
-      return redis.call('XADD', key, 'MAXLEN', '~', maxLength, '*', TYPE_FIELD, type, ENVELOPE_FIELD, raw) as Promise<string>;
+      return redis.call('XADD', stream, 'MAXLEN', '~', maxLength, '*', TYPE_FIELD, type, ENVELOPE_FIELD, raw) as Promise<string>;
     };
   }
 }

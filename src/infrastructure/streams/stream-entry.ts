@@ -22,7 +22,7 @@ export class StreamEntry implements Receipt {
 
   constructor(
     /** The stream it was read from. */
-    readonly key: string,
+    readonly stream: string,
     readonly id: string,
     readonly owner: EntryOwner,
     readonly exhausted: Receipt['exhausted'] = undefined,

@@ -40,44 +40,44 @@ export class StreamGroups {
     return this.#ready.size;
   }
 
-  has(key: string): boolean {
-    return this.#ready.has(key);
+  has(stream: string): boolean {
+    return this.#ready.has(stream);
   }
 
   /** Creates the group on `key` unless it exists. */
-  async ensure(key: string, from: StartFrom): Promise<void> {
-    if (this.#ready.has(key)) return;
-    if (await this.#create(key, from === 'earliest' ? '0' : '$')) {
-      this.#logger.info({ stream: key, group: this.name, startFrom: from }, 'created consumer group');
+  async ensure(stream: string, from: StartFrom): Promise<void> {
+    if (this.#ready.has(stream)) return;
+    if (await this.#create(stream, from === 'earliest' ? '0' : '$')) {
+      this.#logger.info({ stream, group: this.name, startFrom: from }, 'created consumer group');
     }
-    this.#ready.add(key);
+    this.#ready.add(stream);
   }
 
   /** Re-creates the group on a stream where Redis no longer has it; concurrent callers share one attempt. */
-  recreate(key: string): Promise<void> {
-    let recreating = this.#recreating.get(key);
+  recreate(stream: string): Promise<void> {
+    let recreating = this.#recreating.get(stream);
     if (!recreating) {
-      recreating = this.#recreate(key).finally(() => this.#recreating.delete(key));
-      this.#recreating.set(key, recreating);
+      recreating = this.#recreate(stream).finally(() => this.#recreating.delete(stream));
+      this.#recreating.set(stream, recreating);
     }
     return recreating;
   }
 
-  async #recreate(key: string): Promise<void> {
-    this.#ready.delete(key);
-    if (await this.#create(key, '0')) {
+  async #recreate(stream: string): Promise<void> {
+    this.#ready.delete(stream);
+    if (await this.#create(stream, '0')) {
       this.#logger.error(
-        { stream: key, group: this.name },
+        { stream, group: this.name },
         'consumer group was missing and has been re-created, reading the stream from its beginning. After a Redis restart without persistence, events published before the restart and not yet handled are gone: durable mode needs AOF (appendonly yes). If the group was deleted by hand, every event still in the stream runs again.',
       );
     }
-    this.#ready.add(key);
+    this.#ready.add(stream);
   }
 
   /** True when this call created the group; false when it existed. */
-  async #create(key: string, from: '0' | '$'): Promise<boolean> {
+  async #create(stream: string, from: '0' | '$'): Promise<boolean> {
     try {
-      await this.#redis.call('XGROUP', 'CREATE', key, this.name, from, 'MKSTREAM');
+      await this.#redis.call('XGROUP', 'CREATE', stream, this.name, from, 'MKSTREAM');
       return true;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return false;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../domain/logger.js';
-import { handledField } from '../redis/channels.js';
+import { handledField } from '../redis/redis-keys.js';
 import { type EntryOwner, StreamEntry } from './stream-entry.js';
 import type { Receipt } from '../transport/transport.js';
 
@@ -46,20 +46,20 @@ export class StreamLedger implements EntryOwner {
   }
 
   /** True when this consumer is working on the entry. */
-  holds(key: string, id: string): boolean {
-    return this.#held.get(key)?.has(id) ?? false;
+  holds(stream: string, id: string): boolean {
+    return this.#held.get(stream)?.has(id) ?? false;
   }
 
   /** The ids held per stream, for keep-alive claims. */
   *heldIds(): Iterable<[key: string, ids: string[]]> {
-    for (const [key, entries] of this.#held) if (entries.size > 0) yield [key, [...entries.keys()]];
+    for (const [stream, entries] of this.#held) if (entries.size > 0) yield [stream, [...entries.keys()]];
   }
 
   /** Starts holding an entry; its receipt goes to the dispatcher. */
-  take(key: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[]): StreamEntry {
-    const entry = new StreamEntry(key, id, this, exhausted, handled);
-    let entries = this.#held.get(key);
-    if (!entries) this.#held.set(key, (entries = new Map()));
+  take(stream: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[]): StreamEntry {
+    const entry = new StreamEntry(stream, id, this, exhausted, handled);
+    let entries = this.#held.get(stream);
+    if (!entries) this.#held.set(stream, (entries = new Map()));
     entries.set(id, entry);
     this.#size++;
     return entry;
@@ -72,7 +72,7 @@ export class StreamLedger implements EntryOwner {
   }
 
   finish(entry: StreamEntry): void {
-    const entries = this.#held.get(entry.key);
+    const entries = this.#held.get(entry.stream);
     if (entries?.get(entry.id) !== entry) return;
     entries.delete(entry.id);
     this.#size--;
@@ -80,12 +80,12 @@ export class StreamLedger implements EntryOwner {
       const done = entry.succeeded();
       if (done.length > 0) this.#record(entry, done);
       this.#logger.warn(
-        { stream: entry.key, streamId: entry.id, handled: done },
+        { stream: entry.stream, streamId: entry.id, handled: done },
         'event left unacknowledged; it will be delivered again after claimIdleMs, to the handlers not done with it',
       );
     } else {
-      this.acknowledge(entry.key, entry.id);
-      if (entry.handled) this.#track(this.#redis.hdel(this.#handledKey, handledField(entry.key, entry.id)), 'forget handled record');
+      this.acknowledge(entry.stream, entry.id);
+      if (entry.handled) this.#track(this.#redis.hdel(this.#handledKey, handledField(entry.stream, entry.id)), 'forget handled record');
     }
     if (this.#roomWaiters.length > 0 && this.#size < this.#limit) {
       for (const resolve of this.#roomWaiters.splice(0)) resolve();
@@ -93,10 +93,10 @@ export class StreamLedger implements EntryOwner {
   }
 
   /** Queues an XACK, sent with the others of this tick. */
-  acknowledge(key: string, id: string): void {
-    const ids = this.#acks.get(key);
+  acknowledge(stream: string, id: string): void {
+    const ids = this.#acks.get(stream);
     if (ids) ids.push(id);
-    else this.#acks.set(key, [id]);
+    else this.#acks.set(stream, [id]);
     this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
   }
 
@@ -119,7 +119,7 @@ export class StreamLedger implements EntryOwner {
   #record(entry: StreamEntry, handlers: string[]): void {
     const write = this.#redis
       .multi()
-      .hset(this.#handledKey, handledField(entry.key, entry.id), JSON.stringify(handlers))
+      .hset(this.#handledKey, handledField(entry.stream, entry.id), JSON.stringify(handlers))
       .pexpire(this.#handledKey, HANDLED_RECORD_TTL_MS)
       .exec();
     this.#track(write, 'record handled handlers');
@@ -139,12 +139,12 @@ export class StreamLedger implements EntryOwner {
     this.#flushing = undefined;
     const acks = this.#acks;
     this.#acks = new Map();
-    for (const [key, ids] of acks) {
-      const write = (this.#redis.call('XACK', key, this.#group, ...ids) as Promise<unknown>).then(
+    for (const [stream, ids] of acks) {
+      const write = (this.#redis.call('XACK', stream, this.#group, ...ids) as Promise<unknown>).then(
         () => undefined,
         (error: unknown) => {
           // Still pending in Redis: the reclaimer hands these out again, so nothing is lost.
-          this.#logger.warn({ err: error, stream: key, entries: ids.length }, 'could not acknowledge events; they will be delivered again');
+          this.#logger.warn({ err: error, stream, entries: ids.length }, 'could not acknowledge events; they will be delivered again');
         },
       );
       this.#writes.add(write);

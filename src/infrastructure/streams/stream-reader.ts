@@ -3,11 +3,12 @@ import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 import { type StreamGroups, noGroupStream } from './stream-groups.js';
 import type { StreamLedger } from './stream-ledger.js';
+import { settlesWithin } from '../shared/with-timeout.js';
 
 /** Hands one stream entry (`[field, value, ...]`) to the bus. */
-export type EntryDelivery = (key: string, id: string, fields: readonly string[]) => void;
+export type EntryDelivery = (stream: string, id: string, fields: readonly string[]) => void;
 
-type ReadReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
+type ReadReply = [stream: string, entries: [id: string, fields: string[]][]][] | null;
 
 // Long enough to idle cheaply; changes of the streams read interrupt it anyway.
 const BLOCK_MS = 2_000;
@@ -61,7 +62,7 @@ export class StreamReader {
 
   /** Reads these streams from now on (interrupting a read blocked on the old ones). */
   read(streams: readonly string[]): void {
-    const same = streams.length === this.#streams.length && streams.every((key, i) => key === this.#streams[i]);
+    const same = streams.length === this.#streams.length && streams.every((stream, i) => stream === this.#streams[i]);
     if (same && this.#loop) return;
     this.#streams = streams;
     this.#loop ??= this.#run();
@@ -77,9 +78,7 @@ export class StreamReader {
     if (!this.#loop) return;
     this.#changed?.();
     this.#unblock();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#loop, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
+    await settlesWithin(this.#loop, STOP_WAIT_MS);
   }
 
   /** Not awaited: during an outage the command waits for the reconnect, and nothing should wait with it. */
@@ -108,7 +107,7 @@ export class StreamReader {
         )) as ReadReply;
         failing = false;
         // Entries read are pending on this consumer now: hand them over even when stopping.
-        if (reply) for (const [key, entries] of reply) for (const [id, fields] of entries) this.#deliver(key, id, fields);
+        if (reply) for (const [stream, entries] of reply) for (const [id, fields] of entries) this.#deliver(stream, id, fields);
       } catch (error) {
         if (this.#stopping) return;
         const lost = noGroupStream(error);
@@ -125,7 +124,7 @@ export class StreamReader {
 
   async #recreate(streams: readonly string[]): Promise<void> {
     try {
-      for (const key of streams) await this.#groups.recreate(key);
+      for (const stream of streams) await this.#groups.recreate(stream);
     } catch (error) {
       this.#logger.warn({ err: error }, 'could not re-create the consumer group; retrying');
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));

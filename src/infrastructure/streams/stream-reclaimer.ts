@@ -1,14 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
-import { handledField } from '../redis/channels.js';
+import { handledField } from '../redis/redis-keys.js';
 import type { StreamGroups } from './stream-groups.js';
 import type { StreamLedger } from './stream-ledger.js';
 import type { Receipt } from '../transport/transport.js';
+import { settlesWithin } from '../shared/with-timeout.js';
 
 /** Hands a claimed entry to the bus; `exhausted` when it was delivered too often already. */
 export type ClaimedDelivery = (
-  key: string,
+  stream: string,
   id: string,
   fields: readonly string[],
   exhausted: Receipt['exhausted'],
@@ -86,9 +87,9 @@ export class StreamReclaimer {
    * restart with a stable `consumer`), then starts the periodic sweep and keep-alive.
    */
   async start(): Promise<void> {
-    for (const key of this.#streams()) {
+    for (const stream of this.#streams()) {
       for (let start: string | undefined = '-'; start !== undefined && this.#ledger.room > 0; ) {
-        start = await this.#claim(key, 0, this.#consumer, start);
+        start = await this.#claim(stream, 0, this.#consumer, start);
       }
     }
     const { claimIdleMs } = this.#options;
@@ -100,7 +101,7 @@ export class StreamReclaimer {
   sweep(): Promise<void> {
     this.#sweeping ??= (async () => {
       try {
-        for (const key of this.#streams()) await this.#claim(key, this.#options.claimIdleMs, undefined, '-');
+        for (const stream of this.#streams()) await this.#claim(stream, this.#options.claimIdleMs, undefined, '-');
         if (performance.now() - this.#lastCleanup >= CLEANUP_EVERY_MS) await this.#forgetStaleConsumers();
       } catch (error) {
         this.#logger.debug({ err: error }, 'reclaim sweep failed; the next one retries');
@@ -119,9 +120,7 @@ export class StreamReclaimer {
   async stopClaiming(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#sweepTimer);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#sweeping, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
+    if (this.#sweeping) await settlesWithin(this.#sweeping, STOP_WAIT_MS);
   }
 
   close(): void {
@@ -135,39 +134,39 @@ export class StreamReclaimer {
    * (of one consumer, or of all); returns where the next page starts, or
    * undefined after the last.
    */
-  async #claim(key: string, minIdleMs: number, consumer: string | undefined, start: string): Promise<string | undefined> {
+  async #claim(stream: string, minIdleMs: number, consumer: string | undefined, start: string): Promise<string | undefined> {
     const page = Math.min(this.#ledger.room, PAGE);
-    if (page === 0 || !this.#groups.has(key)) return undefined;
+    if (page === 0 || !this.#groups.has(stream)) return undefined;
     const name = this.#groups.name;
-    const args: (string | number)[] = ['XPENDING', key, name, 'IDLE', minIdleMs, start, '+', page];
+    const args: (string | number)[] = ['XPENDING', stream, name, 'IDLE', minIdleMs, start, '+', page];
     if (consumer !== undefined) args.push(consumer);
     const listed = (await this.#redis.call(...(args as [string, ...(string | number)[]]))) as PendingReply;
     const next = listed.length === page ? `(${listed[listed.length - 1]![0]}` : undefined;
-    const pending = listed.filter(([id]) => !this.#ledger.holds(key, id));
+    const pending = listed.filter(([id]) => !this.#ledger.holds(stream, id));
     if (pending.length === 0) return next;
     const claimed = (await this.#redis.call(
-      'XCLAIM', key, name, this.#consumer, minIdleMs, ...pending.map(([id]) => id),
+      'XCLAIM', stream, name, this.#consumer, minIdleMs, ...pending.map(([id]) => id),
     )) as ClaimReply;
     const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
     const found = claimed.filter(([, fields]) => fields !== null) as [string, string[]][];
-    const handled = await this.#handledOf(key, found.map(([id]) => id));
+    const handled = await this.#handledOf(stream, found.map(([id]) => id));
     for (const [index, [id, fields]] of found.entries()) {
       const count = deliveries.get(id) ?? 0;
       deliveries.delete(id);
-      if (this.#stopped || this.#ledger.holds(key, id)) continue;
+      if (this.#stopped || this.#ledger.holds(stream, id)) continue;
       this.#counters.reclaimed++;
       const limit = this.#options.maxDeliveries;
-      this.#deliver(key, id, fields, count >= limit ? { deliveries: count, limit } : undefined, handled[index]);
+      this.#deliver(stream, id, fields, count >= limit ? { deliveries: count, limit } : undefined, handled[index]);
     }
     // What XCLAIM did not return was claimed by another consumer first, or trimmed from the stream.
-    if (deliveries.size > 0) await this.#reportTrimmed(key, [...deliveries.keys()]);
+    if (deliveries.size > 0) await this.#reportTrimmed(stream, [...deliveries.keys()]);
     return next;
   }
 
   /** The handlers recorded as done with each entry, if any. */
-  async #handledOf(key: string, ids: string[]): Promise<(readonly string[] | undefined)[]> {
+  async #handledOf(stream: string, ids: string[]): Promise<(readonly string[] | undefined)[]> {
     if (ids.length === 0) return [];
-    const records = await this.#redis.hmget(this.#options.handledKey, ...ids.map((id) => handledField(key, id)));
+    const records = await this.#redis.hmget(this.#options.handledKey, ...ids.map((id) => handledField(stream, id)));
     return records.map((record) => {
       if (record === null) return undefined;
       try {
@@ -179,17 +178,17 @@ export class StreamReclaimer {
     });
   }
 
-  async #reportTrimmed(key: string, ids: string[]): Promise<void> {
+  async #reportTrimmed(stream: string, ids: string[]): Promise<void> {
     const trimmed: string[] = [];
     for (const id of ids) {
-      const found = (await this.#redis.call('XRANGE', key, id, id)) as unknown[];
+      const found = (await this.#redis.call('XRANGE', stream, id, id)) as unknown[];
       if (found.length === 0) trimmed.push(id);
     }
     if (trimmed.length === 0) return;
-    await this.#redis.hdel(this.#options.handledKey, ...trimmed.map((id) => handledField(key, id)));
+    await this.#redis.hdel(this.#options.handledKey, ...trimmed.map((id) => handledField(stream, id)));
     this.#counters.trimmedUnhandled += trimmed.length;
     this.#logger.error(
-      { stream: key, group: this.#groups.name, entries: trimmed },
+      { stream, group: this.#groups.name, entries: trimmed },
       'pending events were trimmed from the stream before they were handled, and are lost; raise maxStreamLength or add consumers',
     );
   }
@@ -197,9 +196,9 @@ export class StreamReclaimer {
   async #keepAlive(): Promise<void> {
     const name = this.#groups.name;
     try {
-      for (const [key, ids] of this.#ledger.heldIds()) {
+      for (const [stream, ids] of this.#ledger.heldIds()) {
         for (let i = 0; i < ids.length; i += KEEP_ALIVE_CHUNK) {
-          await this.#redis.call('XCLAIM', key, name, this.#consumer, 0, ...ids.slice(i, i + KEEP_ALIVE_CHUNK), 'JUSTID');
+          await this.#redis.call('XCLAIM', stream, name, this.#consumer, 0, ...ids.slice(i, i + KEEP_ALIVE_CHUNK), 'JUSTID');
         }
       }
     } catch (error) {
@@ -209,18 +208,18 @@ export class StreamReclaimer {
 
   async #forgetStaleConsumers(): Promise<void> {
     this.#lastCleanup = performance.now();
-    for (const key of this.#streams()) await this.#forgetStaleConsumersOf(key);
+    for (const stream of this.#streams()) await this.#forgetStaleConsumersOf(stream);
   }
 
-  async #forgetStaleConsumersOf(key: string): Promise<void> {
+  async #forgetStaleConsumersOf(stream: string): Promise<void> {
     const name = this.#groups.name;
-    const consumers = (await this.#redis.call('XINFO', 'CONSUMERS', key, name)) as (string | number)[][];
+    const consumers = (await this.#redis.call('XINFO', 'CONSUMERS', stream, name)) as (string | number)[][];
     for (const fields of consumers) {
       const info = new Map<string, string | number>();
       for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]!);
       const consumer = String(info.get('name'));
       if (consumer === this.#consumer || Number(info.get('pending')) !== 0 || Number(info.get('idle')) < STALE_CONSUMER_MS) continue;
-      await this.#redis.call('XGROUP', 'DELCONSUMER', key, name, consumer);
+      await this.#redis.call('XGROUP', 'DELCONSUMER', stream, name, consumer);
       this.#logger.debug({ consumer }, 'removed an idle consumer with nothing pending from the group');
     }
   }

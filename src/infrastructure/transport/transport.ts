@@ -26,11 +26,11 @@ export interface Receipt {
 
 /**
  * Receives a message: its text (or envelope), the channel (or type) it came on,
- * and the subscription key Redis matched it by — undefined when the transport
+ * and the selector (type or pattern) Redis matched it by — undefined when the transport
  * matches nothing itself and the bus must find every handler of the event's type.
  * Transports that redeliver pass a {@link Receipt}.
  */
-export type MessageSink = (message: WireMessage, channel: string, key: string | undefined, receipt?: Receipt) => void;
+export type MessageSink = (message: WireMessage, channel: string, selector: string | undefined, receipt?: Receipt) => void;
 
 /** What a bus shares with its transport. */
 export interface TransportContext {
@@ -39,7 +39,7 @@ export interface TransportContext {
   readonly counters: BusCounters;
   readonly logger: Logger;
   /** Types and patterns the bus has handlers for. */
-  readonly keys: () => ReadonlySet<string>;
+  readonly selectors: () => ReadonlySet<string>;
   /** True when the bus has a handler for the type (exact or by pattern). */
   readonly handles: (type: string) => boolean;
   /** Deliveries the bus runs at once; transports that pull (Streams) hold about this many messages. */
@@ -73,7 +73,7 @@ export interface Transport {
    * `published` (and `publishedToNoSubscriber` when nobody received it).
    */
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope>;
-  /** Makes the subscriptions match `context.keys()`; resolves once confirmed, rejects if that takes too long. */
+  /** Makes the subscriptions match `context.selectors()`; resolves once confirmed, rejects if that takes too long. */
   sync(): Promise<void>;
   /** Stops taking messages (first step of shutdown). */
   stopReceiving(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from '../../redis/lua-script.js';
-import type { ReplayChannels } from './replay-channels.js';
+import type { RedisKeys } from '../../redis/redis-keys.js';
 
 /** A live (or lapsed) claim on a dead-letter entry, as stored in `<prefix>:dlq:claims`. */
 export interface Claim {
@@ -125,9 +125,9 @@ const RESULT_TTL_MS = 3_600_000;
  */
 export class DeadLetterClaims {
   readonly #redis: Redis;
-  readonly #keys: ReplayChannels;
+  readonly #keys: RedisKeys;
 
-  constructor(redis: Redis, keys: ReplayChannels) {
+  constructor(redis: Redis, keys: RedisKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }
@@ -135,7 +135,7 @@ export class DeadLetterClaims {
   async claim(entryId: string, claimer: string, requestId: string, leaseMs: number, claimedReply: string, replyTo: string): Promise<ClaimResult> {
     const [status, value] = (await CLAIM.run(
       this.#redis,
-      [this.#keys.entries, this.#keys.claims],
+      [this.#keys.deadLetterEntries, this.#keys.deadLetterClaims],
       [entryId, claimer, requestId, leaseMs, claimedReply, replyTo],
     )) as [string, string | undefined];
     if (status === 'claimed') return { status, entryJson: value! };
@@ -145,29 +145,29 @@ export class DeadLetterClaims {
 
   /** Extends a claim; false when it is no longer this request's. */
   async renew(entryId: string, requestId: string, leaseMs: number): Promise<boolean> {
-    return (await RENEW.run(this.#redis, [this.#keys.claims], [entryId, requestId, leaseMs])) === 1;
+    return (await RENEW.run(this.#redis, [this.#keys.deadLetterClaims], [entryId, requestId, leaseMs])) === 1;
   }
 
   /** Removes the entry after its handler succeeded and answers; true when the entry was still there. */
   async succeed(entryId: string, requestId: string, reply: string, replyTo: string): Promise<boolean> {
-    const keys = [this.#keys.entries, this.#keys.list, this.#keys.claims, this.#keys.result(requestId)];
+    const keys = [this.#keys.deadLetterEntries, this.#keys.deadLetterList, this.#keys.deadLetterClaims, this.#keys.replayResult(requestId)];
     return (await SUCCEED.run(this.#redis, keys, [entryId, requestId, reply, RESULT_TTL_MS, replyTo])) === 1;
   }
 
   /** Stores the entry with its failed replay recorded and answers; true when the entry was kept. */
   async fail(entryId: string, requestId: string, entryJson: string, reply: string, replyTo: string): Promise<boolean> {
-    const keys = [this.#keys.entries, this.#keys.claims, this.#keys.result(requestId)];
+    const keys = [this.#keys.deadLetterEntries, this.#keys.deadLetterClaims, this.#keys.replayResult(requestId)];
     return (await FAIL.run(this.#redis, keys, [entryId, requestId, entryJson, reply, RESULT_TTL_MS, replyTo])) === 1;
   }
 
   /** Gives the claim back untouched and answers. */
   async release(entryId: string, requestId: string, reply: string, replyTo: string): Promise<void> {
-    await RELEASE.run(this.#redis, [this.#keys.claims, this.#keys.result(requestId)], [entryId, requestId, reply, RESULT_TTL_MS, replyTo]);
+    await RELEASE.run(this.#redis, [this.#keys.deadLetterClaims, this.#keys.replayResult(requestId)], [entryId, requestId, reply, RESULT_TTL_MS, replyTo]);
   }
 
   /** The claim on the entry and the request's recorded outcome, read atomically with Redis's clock. */
   async inspect(entryId: string, requestId: string): Promise<ClaimState> {
-    const [claim, result, now] = (await INSPECT.run(this.#redis, [this.#keys.claims, this.#keys.result(requestId)], [entryId])) as [
+    const [claim, result, now] = (await INSPECT.run(this.#redis, [this.#keys.deadLetterClaims, this.#keys.replayResult(requestId)], [entryId])) as [
       string | null,
       string | null,
       string,

@@ -4,7 +4,7 @@ import type { DeadLetterEntry, DeadLetterFilter } from '../../../domain/dead-let
 import type { ReplayAllOptions, ReplayOptions, ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letter-replay.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
 import { type ResolvedReplayOptions, replayEach, replayLimit, resolveReplayOptions } from './replay-all.js';
-import type { ReplayChannels } from './replay-channels.js';
+import type { RedisKeys } from '../../redis/redis-keys.js';
 import { failed, unreplayableReason } from './replay-entry.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
@@ -26,11 +26,11 @@ export interface ReplaySource {
  */
 export class RedisDeadLetterReplayer {
   readonly #redis: Redis;
-  readonly #keys: ReplayChannels;
+  readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
   readonly #source: ReplaySource;
 
-  constructor(redis: Redis, keys: ReplayChannels, source: ReplaySource) {
+  constructor(redis: Redis, keys: RedisKeys, source: ReplaySource) {
     this.#redis = redis;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
@@ -76,7 +76,7 @@ export class RedisDeadLetterReplayer {
     };
     const mailbox = session.expect(request.requestId);
     try {
-      const listeners = await this.#redis.publish(this.#keys.requests, JSON.stringify(request));
+      const listeners = await this.#redis.publish(this.#keys.replayRequests, JSON.stringify(request));
       if (listeners === 0) return failed(id, 'no-live-instance', noListener(entry, this.#keys.prefix));
       return await new ReplayWait(entry, request, listeners, mailbox, this.#claims, options, this.#keys.prefix).outcome();
     } finally {

@@ -5,7 +5,7 @@ import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
 import { subscribeAcrossReconnects } from '../../redis/redis-connections.js';
 import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
-import type { ReplayChannels } from './replay-channels.js';
+import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
 
 const WRITE_ATTEMPTS = 3;
@@ -23,7 +23,7 @@ const WRITE_RETRY_DELAY_MS = 250;
  */
 export class RedisReplayResponder implements ReplayResponder {
   readonly #redis: Redis;
-  readonly #keys: ReplayChannels;
+  readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
   readonly #target: ReplayTarget;
   #subscriber: Redis | undefined;
@@ -31,7 +31,7 @@ export class RedisReplayResponder implements ReplayResponder {
   #stopped = false;
 
   /** @param redis - the command connection (not closed here); the responder duplicates it to listen. */
-  constructor(redis: Redis, keys: ReplayChannels, target: ReplayTarget) {
+  constructor(redis: Redis, keys: RedisKeys, target: ReplayTarget) {
     this.#redis = redis;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
@@ -62,7 +62,7 @@ export class RedisReplayResponder implements ReplayResponder {
       lazyConnect: true,
       autoResubscribe: false,
       enableAutoPipelining: false,
-      connectionName: `herald:${this.#keys.requests}`,
+      connectionName: `herald:${this.#keys.replayRequests}`,
     });
     this.#subscriber = subscriber;
     let failing = false;
@@ -72,9 +72,9 @@ export class RedisReplayResponder implements ReplayResponder {
     });
     subscriber.on('ready', () => (failing = false));
     subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === this.#keys.requests) void this.#onRequest(raw);
+      if (channel === this.#keys.replayRequests) void this.#onRequest(raw);
     });
-    await subscribeAcrossReconnects(subscriber, this.#keys.requests, (error) => {
+    await subscribeAcrossReconnects(subscriber, this.#keys.replayRequests, (error) => {
       this.#target.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
     });
   }
@@ -82,7 +82,7 @@ export class RedisReplayResponder implements ReplayResponder {
   async #onRequest(raw: string): Promise<void> {
     const request = parseRequest(raw);
     if (!request) {
-      this.#target.logger.warn({ channel: this.#keys.requests }, 'ignored a malformed replay request');
+      this.#target.logger.warn({ channel: this.#keys.replayRequests }, 'ignored a malformed replay request');
       return;
     }
     try {

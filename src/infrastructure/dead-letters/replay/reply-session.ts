@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { subscribeAcrossReconnects } from '../../redis/redis-connections.js';
-import type { ReplayChannels } from './replay-channels.js';
+import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, parseReply } from './replay-messages.js';
 
 /** Replies to one request, in arrival order. */
@@ -51,13 +51,13 @@ export class ReplySession {
     });
   }
 
-  static async open(redis: Redis, keys: ReplayChannels): Promise<ReplySession> {
-    const channel = keys.replies(randomUUID());
+  static async open(redis: Redis, keys: RedisKeys): Promise<ReplySession> {
+    const channel = keys.replyChannel(randomUUID());
     const subscriber = redis.duplicate({
       lazyConnect: true,
       autoResubscribe: false,
       enableAutoPipelining: false,
-      connectionName: `herald:${keys.requests}:replies`,
+      connectionName: `herald:${keys.replayRequests}:replies`,
     });
     // Errors surface through the subscribe below; later ones through the replayer's polling.
     subscriber.on('error', () => {});
