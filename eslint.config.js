@@ -26,6 +26,13 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's page runs in the browser, with no build step.
+    files: ['src/dashboard/public/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', location: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },

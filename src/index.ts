@@ -54,7 +54,6 @@ export { RedisEventBus } from './infrastructure/pubsub/redis-event-bus.js';
 export type { RedisEventBusOptions } from './infrastructure/pubsub/redis-event-bus.js';
 export { DurableEventBus } from './infrastructure/streams/durable-event-bus.js';
 export type { DurableEventBusOptions } from './infrastructure/streams/durable-event-bus.js';
-export type { StartFrom } from './infrastructure/streams/stream-groups.js';
 export { InMemoryEventBus } from './infrastructure/memory/in-memory-event-bus.js';
 export type { InMemoryEventBusOptions } from './infrastructure/memory/in-memory-event-bus.js';
 export { InMemoryBroker } from './infrastructure/memory/in-memory-broker.js';
@@ -70,7 +69,7 @@ export { eventBusModule } from './application/event-bus.module.js';
 export type { EventBusModuleOptions } from './application/event-bus.module.js';
 export { TYPES } from './application/tokens.js';
 
-export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER, isReplayable } from './domain/dead-letter-replay.js';
+export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from './domain/dead-letter-replay.js';
 export type {
   ReplayableDeadLetterQueue,
   ReplayAllOptions,
@@ -79,8 +78,10 @@ export type {
   ReplayOutcome,
   ReplayProgress,
   ReplayReport,
-  ReplayResponder,
-  ReplayTarget,
 } from './domain/dead-letter-replay.js';
 export { openRedisDeadLetterQueue } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
 export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
+
+export { createDashboardHandler } from './dashboard/create-dashboard-handler.js';
+export type { DashboardHandler } from './dashboard/create-dashboard-handler.js';
+export type { DashboardOptions } from './dashboard/dashboard-options.js';

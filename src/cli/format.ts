@@ -37,21 +37,22 @@ export function alignRows(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-/** The `list` table: id, type, handler, attempts, error, age; the error is cut to fit the terminal. */
+/** The `list` table: id, type, handler, reason, attempts, error, age; the error is cut to fit the terminal. */
 export function entryTable(entries: readonly DeadLetterEntry[], now: Date, columns: number | undefined): string {
-  const header = ['ID', 'TYPE', 'HANDLER', 'ATTEMPTS', 'ERROR', 'AGE'];
+  const header = ['ID', 'TYPE', 'HANDLER', 'REASON', 'ATTEMPTS', 'ERROR', 'AGE'];
   const cells = entries.map((entry) => [
     entry.id,
     printable(entry.type),
     printable(entry.handler ?? '-'),
+    printable(entry.reason),
     attempts(entry),
     `${entry.error.name}: ${entry.error.message}`,
     age(entry.deadLetteredAt, now),
   ]);
   const width = (column: number) => Math.max(header[column]!.length, ...cells.map((row) => row[column]!.length));
-  const others = [0, 1, 2, 3, 5].reduce((sum, column) => sum + width(column) + 2, 0);
+  const others = [0, 1, 2, 3, 4, 6].reduce((sum, column) => sum + width(column) + 2, 0);
   const errorWidth = Math.max(MIN_ERROR_WIDTH, (columns ?? DEFAULT_WIDTH) - others - 1);
-  return alignRows([header, ...cells.map((row) => row.map((cell, i) => (i === 4 ? oneLine(cell, errorWidth) : cell)))]);
+  return alignRows([header, ...cells.map((row) => row.map((cell, i) => (i === 5 ? oneLine(cell, errorWidth) : cell)))]);
 }
 
 function attempts(entry: DeadLetterEntry): string {

@@ -1,52 +1,21 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
-import { DEFAULT_PREFIX, assertPrefix } from '../domain/prefix.js';
+import { Command, Option } from 'commander';
 import { usageError } from './cli-error.js';
-import type { CliIo } from './cli-io.js';
-import {
-  type DlqContext,
-  countAction,
-  listAction,
-  purgeAction,
-  removeAction,
-  replayAction,
-  replayAllAction,
-  showAction,
-} from './dlq-actions.js';
-import { type ImportModule, schemaAction } from './schema-action.js';
+import { type ActionFactory, type CliDeps, type CommonOptions, configure, heraldVersion, integer, leaf, withQueue } from './command-kit.js';
+import { dashboardAction, type DashboardFlags } from './dashboard-command.js';
+import { countAction, type EntryFilter, listAction, purgeAction, removeAction, replayAction, replayAllAction, showAction } from './dlq-actions.js';
+import { exportAction, importAction } from './dlq-transfer.js';
+import { type SchemaFlags, schemaAction } from './schema-command.js';
+import { streamsAction } from './streams-command.js';
 
-/** Opens the queue of a prefix; the CLI's only way to Redis. */
-export type OpenQueue = (options: { redisUrl: string; prefix: string }) => Promise<{ queue: ReplayableDeadLetterQueue; close(): Promise<void> }>;
+export type { CliDeps, OpenQueue } from './command-kit.js';
 
-/** What the program needs from outside. */
-export interface CliDeps {
-  readonly io: CliIo;
-  readonly open: OpenQueue;
-  /** Loads the modules of `herald schema`. @default import() */
-  readonly importModule?: ImportModule;
-}
-
-type ActionFactory = (
-  run: (ctx: DlqContext, command: Command) => Promise<number>,
-  validate?: (command: Command) => void,
-) => (...args: unknown[]) => Promise<void>;
-
-interface ReplayFlags {
+interface ReplayFlags extends EntryFilter {
   readonly all?: boolean;
-  readonly type?: string;
-  readonly handler?: string;
   readonly limit?: number;
   readonly claimTimeoutMs: number;
   readonly leaseMs: number;
   readonly waitTimeoutMs: number;
 }
-
-interface CommonOptions {
-  readonly redisUrl?: string;
-  readonly prefix?: string;
-  readonly json?: boolean;
-}
-
 
 /**
  * The `herald` command line. Parsing and formatting only: each action opens
@@ -54,10 +23,11 @@ interface CommonOptions {
  */
 export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
   const program = configure(new Command('herald'), deps.io)
+    .version(heraldVersion(), '-V, --version', 'print the version of herald')
     .description('Operate Herald, the domain event bus on Redis.')
     .addHelpText('after', '\nExit codes: 0 success, 1 operational error (Redis unreachable, unknown id, replay not done), 2 usage error.');
   const dlq = configure(program.command('dlq'), deps.io)
-    .description('Inspect, replay and purge dead letters.')
+    .description('Inspect, replay, export and purge dead letters.')
     .addHelpText(
       'after',
       '\nEvery subcommand takes --redis-url (default $REDIS_URL), --prefix (default $HERALD_PREFIX or "herald") and --json.\n' +
@@ -71,11 +41,9 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
 
   leaf(dlq, 'count', 'Print the number of dead letters.').action(action((ctx) => countAction(ctx)));
 
-  leaf(dlq, 'list', 'List dead letters, oldest first: id, type, handler, attempts, error, age.')
+  filters(leaf(dlq, 'list', 'List dead letters, oldest first: id, type, handler, reason, attempts, error, age.'), 'only entries')
     .option('--limit <n>', 'entries to show', integer('--limit', 1), 50)
     .option('--offset <n>', 'entries to skip', integer('--offset', 0), 0)
-    .option('--type <type>', 'only entries of this event type')
-    .option('--handler <name>', 'only entries of this handler')
     .action(action((ctx, command) => listAction(ctx, command.opts())));
 
   leaf(dlq, 'show', 'Print one dead letter in full: error, stack, envelope.')
@@ -88,32 +56,71 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .argument('<id>', 'entry id')
     .action(action((ctx, command) => removeAction(ctx, command.args[0]!)));
 
+  filters(leaf(dlq, 'purge', 'Delete every dead letter of the prefix, or those matching the filters. Asks first on a terminal; needs --yes otherwise.'), 'only entries')
+    .option('-y, --yes', 'do not ask')
+    .action(action((ctx, command) => purgeAction(ctx, command.opts<{ yes?: boolean }>().yes === true, command.opts<EntryFilter>())));
+
+  filters(leaf(dlq, 'export', 'Write dead letters as NDJSON (one entry per line) to stdout or --out.'), 'only entries')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(action((ctx, command) => exportAction(ctx, command.opts())));
+
+  leaf(dlq, 'import', 'Add the entries of an NDJSON export (a file, or stdin) to the dead letters, with new ids.')
+    .argument('[file]', 'file written by `herald dlq export`; stdin when left out or "-"')
+    .action(action((ctx, command) => importAction(ctx, command.args[0])));
+
+  dashboardCommand(program, deps, setExitCode);
   schemaCommand(program, deps, setExitCode);
 
-  leaf(dlq, 'purge', 'Delete every dead letter of the prefix. Asks first on a terminal; needs --yes otherwise.')
-    .option('-y, --yes', 'do not ask')
-    .action(action((ctx, command) => purgeAction(ctx, command.opts<{ yes?: boolean }>().yes === true)));
+  leaf(program, 'streams', 'Durable mode: each event stream, with each consumer group\'s pending count, lag and consumers.').action(
+    async (...args: unknown[]) => setExitCode(await streamsAction(deps, (args.at(-1) as Command).opts<CommonOptions>())),
+  );
   return program;
 }
 
+/** --type, --handler and --reason. */
+function filters(command: Command, scope: string): Command {
+  return command
+    .option('--type <type>', `${scope} of this event type`)
+    .option('--handler <name>', `${scope} of this handler`)
+    .option('--reason <reason>', `${scope} with this reason (retries-exhausted, non-retryable, …)`);
+}
+
+function dashboardCommand(program: Command, deps: CliDeps, setExitCode: (code: number) => void): void {
+  leaf(program, 'dashboard', 'Serve the dead-letter dashboard in the browser until Ctrl-C.', { json: false })
+    .addOption(new Option('--port <port>', 'TCP port').argParser(integer('--port', 0, 65_535)).default(8080))
+    .option('--host <host>', 'address to bind; anything but loopback needs --auth', '127.0.0.1')
+    .option('--read-only', 'hide and refuse replay, remove and purge')
+    .option('--auth <user:password>', 'require HTTP Basic auth (default: $HERALD_DASHBOARD_AUTH)')
+    .addHelpText('after', '\nExample:\n  HERALD_DASHBOARD_AUTH=ops:s3cret herald dashboard --host 0.0.0.0 --port 8080 --read-only\n')
+    .action(async (...args: unknown[]) => setExitCode(await dashboardAction(deps, (args.at(-1) as Command).opts<DashboardFlags>())));
+}
+
+function schemaCommand(program: Command, deps: CliDeps, setExitCode: (code: number) => void): void {
+  configure(program.command('schema'), undefined)
+    .description("Print the JSON Schema of each exported event definition's envelope, for producers in other languages.")
+    .option('--module <path>', 'a built JavaScript module exporting event definitions (repeatable)', (path: string, paths: string[]) => [...paths, path], [])
+    .option('--type <type>', 'only this event type (prints its schema alone)')
+    .option('--out <dir>', 'write <type>.schema.json files into this directory instead of printing')
+    .addHelpText('after', '\nExamples:\n  herald schema --module ./dist/events.js\n  herald schema --module ./dist/events.js --out ./schemas\n')
+    .action(async (...args: unknown[]) => setExitCode(await schemaAction(deps, (args.at(-1) as Command).opts<SchemaFlags>())));
+}
+
 function replayCommand(dlq: Command, action: ActionFactory): void {
-  leaf(dlq, 'replay', 'Run the failed handler of an entry (or of every matching entry) once, on a live instance.')
+  filters(leaf(dlq, 'replay', 'Run the failed handler of an entry (or of every matching entry) once, on a live instance.'), 'with --all: only entries')
     .argument('[id]', 'entry id; or use --all')
-    .option('--all', 'replay every entry (oldest first), or those matching --type / --handler')
-    .option('--type <type>', 'with --all: only entries of this event type')
-    .option('--handler <name>', 'with --all: only entries of this handler')
+    .option('--all', 'replay every entry (oldest first), or those matching --type / --handler / --reason')
     .option('--limit <n>', 'with --all: replay at most this many', integer('--limit', 1))
     .addOption(new Option('--claim-timeout-ms <ms>', 'wait this long for a live instance to claim an entry').argParser(integer('--claim-timeout-ms', 1)).default(3_000))
     .addOption(new Option('--lease-ms <ms>', "claim lease; a crashed instance's claim lapses after it").argParser(integer('--lease-ms', 300)).default(30_000))
     .addOption(new Option('--wait-timeout-ms <ms>', 'stop waiting for a running handler after this long').argParser(integer('--wait-timeout-ms', 1)).default(600_000))
-    .addHelpText('after', '\nExamples:\n  herald dlq replay 3f2c…\n  herald dlq replay --all --handler send-welcome-email\n')
+    .addHelpText('after', '\nExamples:\n  herald dlq replay 3f2c…\n  herald dlq replay --all --handler send-welcome-email --reason retries-exhausted\n')
     .action(
       action(
         (ctx, command) => {
           const id = command.args[0];
           const o = command.opts<ReplayFlags>();
           const timing = { claimTimeoutMs: o.claimTimeoutMs, leaseMs: o.leaseMs, waitTimeoutMs: o.waitTimeoutMs };
-          if (o.all) return replayAllAction(ctx, { ...timing, type: o.type, handler: o.handler, limit: o.limit });
+          if (o.all) return replayAllAction(ctx, { ...timing, type: o.type, handler: o.handler, reason: o.reason, limit: o.limit });
           return replayAction(ctx, id!, timing);
         },
         (command) => {
@@ -121,74 +128,10 @@ function replayCommand(dlq: Command, action: ActionFactory): void {
           const o = command.opts<ReplayFlags>();
           if (id !== undefined && o.all) throw usageError('Give an entry id or --all, not both.');
           if (id === undefined && !o.all) throw usageError('Give the id of the entry to replay (see `herald dlq list`), or --all.');
-          if (!o.all && (o.type !== undefined || o.handler !== undefined || o.limit !== undefined)) {
-            throw usageError('--type, --handler and --limit go with --all.');
+          if (!o.all && (o.type !== undefined || o.handler !== undefined || o.reason !== undefined || o.limit !== undefined)) {
+            throw usageError('--type, --handler, --reason and --limit go with --all.');
           }
         },
       ),
     );
-}
-
-function schemaCommand(program: Command, deps: CliDeps, setExitCode: (code: number) => void): void {
-  const importModule = deps.importModule ?? ((url: string) => import(url) as Promise<Record<string, unknown>>);
-  configure(program.command('schema'), undefined)
-    .description("Print the JSON Schema of each exported event definition's envelope, for producers in other languages.")
-    .option('--module <path>', 'a built JavaScript module exporting event definitions (repeatable)', (path: string, paths: string[]) => [...paths, path], [])
-    .option('--type <type>', 'only this event type (prints its schema alone)')
-    .option('--out <dir>', 'write <type>.schema.json files into this directory instead of printing')
-    .addHelpText('after', '\nExamples:\n  herald schema --module ./dist/events.js\n  herald schema --module ./dist/events.js --out ./schemas\n')
-    .action(async (options: { module: string[]; type?: string; out?: string }) => {
-      if (options.module.length === 0) throw usageError('Give the module that exports your event definitions: --module ./dist/events.js');
-      setExitCode(await schemaAction(deps.io, importModule, { modules: options.module, type: options.type, out: options.out }));
-    });
-}
-
-/** A subcommand with the options every subcommand takes. */
-function leaf(parent: Command, name: string, description: string): Command {
-  return configure(parent.command(name), undefined)
-    .description(description)
-    .option('--redis-url <url>', 'Redis URL, e.g. redis://user:pass@host:6379/0 (default: $REDIS_URL)')
-    .option('--prefix <prefix>', `key prefix of the services (default: $HERALD_PREFIX or "${DEFAULT_PREFIX}")`)
-    .option('--json', 'print one JSON document instead of text');
-}
-
-function configure(command: Command, io: CliIo | undefined): Command {
-  command.exitOverride().showSuggestionAfterError(true).allowExcessArguments(false);
-  if (io) {
-    command.configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
-  }
-  return command;
-}
-
-async function withQueue(deps: CliDeps, options: CommonOptions, run: (ctx: DlqContext) => Promise<number>): Promise<number> {
-  const prefix = options.prefix ?? deps.io.env.HERALD_PREFIX ?? DEFAULT_PREFIX;
-  try {
-    assertPrefix(prefix);
-  } catch (error) {
-    throw usageError(`Invalid --prefix: ${(error as Error).message.replace('`prefix`', 'the prefix')}`);
-  }
-  const redisUrl = options.redisUrl ?? deps.io.env.REDIS_URL;
-  if (!redisUrl) throw usageError('No Redis URL: pass --redis-url redis://host:6379 or set REDIS_URL.');
-  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    // Not echoed: a malformed URL may still hold a password.
-    throw usageError('Expected the Redis URL (--redis-url or REDIS_URL) to look like redis://[user:password@]host:port[/db], or rediss://… for TLS.');
-  }
-  const { queue, close } = await deps.open({ redisUrl, prefix });
-  try {
-    return await run({ queue, io: deps.io, json: options.json === true, prefix });
-  } finally {
-    await close();
-  }
-}
-
-function integer(flag: string, min: number): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-      throw new InvalidArgumentError(`${flag} takes a whole number ≥ ${min}.`);
-    }
-    return Number(value);
-  };
 }

@@ -1,6 +1,4 @@
 import type { DeadLetterFilter, DeadLetterQueue } from './dead-letter.js';
-import type { EventEnvelope } from './event-envelope.js';
-import type { Logger } from './logger.js';
 
 /** Header set on a replayed envelope: how many replays of the entry this one is (1, 2, ...). */
 export const REPLAY_COUNT_HEADER = 'herald-replay';
@@ -89,43 +87,4 @@ export interface ReplayableDeadLetterQueue extends DeadLetterQueue {
   replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome>;
   /** Replays every matching entry, oldest first, one at a time. */
   replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport>;
-  /**
-   * Lets a bus instance answer replay requests: the bus calls it on start()
-   * and stops the returned responder first thing on shutdown().
-   */
-  respondToReplays(target: ReplayTarget): ReplayResponder;
-}
-
-/** What a bus instance offers to replays. */
-export interface ReplayTarget {
-  /** `<service>/<instance>` of the bus. */
-  readonly instance: string;
-  readonly logger: Logger;
-  /** True when the bus has a handler of that name. */
-  has(handler: string): boolean;
-  /**
-   * Runs the named handler once (no retries) for the envelope, counted as in
-   * flight; calls `settle` with the handler's error, or undefined on success,
-   * and counts that too as in flight so shutdown waits for the bookkeeping.
-   * @throws BusClosedError when the bus is shutting down.
-   */
-  run(handler: string, envelope: EventEnvelope, settle: (error: Error | undefined) => Promise<void>): Promise<void>;
-}
-
-/** A bus instance's side of replays. */
-export interface ReplayResponder {
-  /** Resolves once the instance listens for replay requests. */
-  start(): Promise<void>;
-  /** Stops taking requests; replays already running are drained by the bus. */
-  stop(): Promise<void>;
-}
-
-/** True when the queue can replay (every queue Herald ships can). */
-export function isReplayable(queue: DeadLetterQueue): queue is ReplayableDeadLetterQueue {
-  const candidate = queue as Partial<ReplayableDeadLetterQueue>;
-  return (
-    typeof candidate.replay === 'function' &&
-    typeof candidate.replayAll === 'function' &&
-    typeof candidate.respondToReplays === 'function'
-  );
 }

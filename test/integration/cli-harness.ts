@@ -38,14 +38,14 @@ afterEach(async () => {
   children.clear();
 });
 
-function start(args: readonly string[], env: Record<string, string | undefined>): Child {
+function start(args: readonly string[], env: Record<string, string | undefined>, input?: string): Child {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: undefined, HERALD_PREFIX: undefined, LOG_LEVEL: 'silent', ...env },
     // stdin is a pipe, never a terminal: the CLI must not ask questions.
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdin!.end();
+  child.stdin!.end(input);
   const handle: Child = {
     process: child,
     pid: child.pid!,
@@ -61,14 +61,14 @@ function start(args: readonly string[], env: Record<string, string | undefined>)
   return handle;
 }
 
-/** Starts `herald <args>` without waiting for it. */
-export function spawnHerald(args: readonly string[], env: Record<string, string | undefined> = {}): Child {
-  return start([CLI, ...args], env);
+/** Starts `herald <args>` without waiting for it; `input` is written to its stdin. */
+export function spawnHerald(args: readonly string[], env: Record<string, string | undefined> = {}, input?: string): Child {
+  return start([CLI, ...args], env, input);
 }
 
 /** Runs `herald <args>` to completion. */
-export function herald(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  return spawnHerald(args, env).exited;
+export function herald(args: readonly string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliRun> {
+  return spawnHerald(args, env, input).exited;
 }
 
 /** Runs `herald <args> --json` and parses its one document. */

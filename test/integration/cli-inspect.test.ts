@@ -67,7 +67,7 @@ describe('herald dlq count, list and show', () => {
     const { code, stdout } = await herald(at('dlq', 'list'));
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toMatch(/^ID\s+TYPE\s+HANDLER\s+ATTEMPTS\s+ERROR\s+AGE$/);
+    expect(lines[0]).toMatch(/^ID\s+TYPE\s+HANDLER\s+REASON\s+ATTEMPTS\s+ERROR\s+AGE$/);
     const column = (title: string) => lines[0]!.indexOf(title);
     entries.forEach((entry, i) => {
       const row = lines[i + 1]!;

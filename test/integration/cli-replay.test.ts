@@ -117,6 +117,21 @@ describe('herald dlq replay --all', () => {
   });
 });
 
+describe('herald dlq replay --all --reason', () => {
+  it('replays only the entries with that reason', async () => {
+    await mode('ok');
+    await startService(redis.url, prefix, 'a');
+    const exhausted = await queue.add(failure('order.placed', 'send-receipt', 1));
+    const nonRetryable = await queue.add({ ...failure('order.placed', 'send-receipt', 2), reason: 'non-retryable' });
+
+    const { run, doc } = await heraldJson(at('dlq', 'replay', '--all', '--reason', 'non-retryable'));
+
+    expect(run.code).toBe(0);
+    expect(doc).toEqual({ replayed: [nonRetryable.id], failed: [] });
+    expect((await queue.list()).entries.map((e) => e.id)).toEqual([exhausted.id]);
+  });
+});
+
 describe('when replays race or crash', () => {
   it('delivers once when two operators replay one entry at the same time', async () => {
     await mode('slow');

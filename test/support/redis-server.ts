@@ -18,7 +18,7 @@
  * throw; guard such tests with `canRestartRedis`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,12 @@ export interface RedisServerOptions {
   extraArgs?: string[];
   /** Deadline for one start / restart to answer PING. Default 10 000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Contents of a config file, written to `redis.conf` in the server's private
+   * dir and passed first on the command line. Sentinels need one: they rewrite
+   * it with what they learn.
+   */
+  config?: string;
 }
 
 /** What test files get from {@link startRedis} / {@link useRedisServer}. */
@@ -244,10 +250,15 @@ export class RedisServer implements RedisHandle {
   readonly #dir: string;
   readonly #extraArgs: readonly string[];
   readonly #startTimeoutMs: number;
+  readonly #configFile: string | undefined;
 
   private constructor(bin: string, dir: string, options: RedisServerOptions) {
     this.#bin = bin;
     this.#dir = dir;
+    if (options.config !== undefined) {
+      this.#configFile = join(dir, 'redis.conf');
+      writeFileSync(this.#configFile, options.config);
+    }
     this.#port = options.port ?? 0;
     this.#extraArgs = options.extraArgs ?? [];
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
@@ -370,6 +381,7 @@ export class RedisServer implements RedisHandle {
   /** Spawns on `port` and waits until that very process answers PING. */
   async #spawnOn(port: number): Promise<SpawnResult> {
     const args = [
+      ...(this.#configFile === undefined ? [] : [this.#configFile]),
       '--port', String(port),
       '--bind', HOST,
       '--save', '',

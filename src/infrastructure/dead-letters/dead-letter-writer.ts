@@ -1,9 +1,7 @@
-import type { DeadLetterInput, DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterInput, DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { Logger } from '../../domain/logger.js';
+import { retryingWrite } from '../shared/retrying-write.js';
 import type { BusCounters } from '../transport/bus-counters.js';
-
-const WRITE_ATTEMPTS = 3;
-const WRITE_RETRY_DELAY_MS = 250;
 
 interface PendingWrite {
   readonly input: DeadLetterInput;
@@ -13,8 +11,8 @@ interface PendingWrite {
 
 /**
  * Writes dead letters, retrying a write that was on the wire when a connection
- * dropped, and keeping track of writes still running so shutdown can wait for
- * them. A write that still fails is logged with the whole entry and counted:
+ * dropped (see {@link retryingWrite}), and keeping track of writes still
+ * running so shutdown can wait for them. A write that still fails is logged with the whole entry and counted:
  * the entry is never dropped silently.
  */
 export class DeadLetterWriter {
@@ -76,35 +74,31 @@ export class DeadLetterWriter {
 
   async #write(write: PendingWrite): Promise<boolean> {
     const input = write.input;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const entry = await this.#queue.add(input);
-        if (write.givenUp) {
-          this.#logger.warn({ deadLetterId: entry.id }, 'a dead letter reported as lost was written after all');
-          return false;
-        }
-        this.#counters.deadLettered++;
-        this.#logger.error(
-          {
-            deadLetterId: entry.id,
-            reason: input.reason,
-            eventId: input.envelope?.id,
-            type: entry.type,
-            correlationId: input.envelope?.correlationId,
-            handler: input.handler,
-            attempts: input.attempts,
-            err: input.error,
-          },
-          `dead-lettered (${input.reason})`,
-        );
-        return true;
-      } catch (error) {
-        if (attempt >= WRITE_ATTEMPTS || this.#closed) {
-          this.#giveUp(write, error);
-          return false;
-        }
-        await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_DELAY_MS * attempt));
-      }
+    let entry: DeadLetterEntry;
+    try {
+      entry = await retryingWrite(() => this.#queue.add(input), () => this.#closed);
+    } catch (error) {
+      this.#giveUp(write, error);
+      return false;
     }
+    if (write.givenUp) {
+      this.#logger.warn({ deadLetterId: entry.id }, 'a dead letter reported as lost was written after all');
+      return false;
+    }
+    this.#counters.deadLettered++;
+    this.#logger.error(
+      {
+        deadLetterId: entry.id,
+        reason: input.reason,
+        eventId: input.envelope?.id,
+        type: entry.type,
+        correlationId: input.envelope?.correlationId,
+        handler: input.handler,
+        attempts: input.attempts,
+        err: input.error,
+      },
+      `dead-lettered (${input.reason})`,
+    );
+    return true;
   }
 }

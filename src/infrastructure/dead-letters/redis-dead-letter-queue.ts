@@ -11,15 +11,19 @@ import type {
   ReplayOutcome,
   ReplayProgress,
   ReplayReport,
-  ReplayResponder,
-  ReplayTarget,
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import type { ReplayListener } from '../transport/replay-listener.js';
 
 const SCAN_CHUNK = 1000;
+
+// Set by the class below, which alone can read its private fields: how a
+// transport handed this queue answers its replays, without a public method for it.
+let responderOf: (queue: RedisDeadLetterQueue) => ReplayListener;
 
 /**
  * The dead-letter queue in Redis: `<prefix>:dlq` is a list of entry ids, oldest
@@ -33,6 +37,10 @@ const SCAN_CHUNK = 1000;
  * const outcome = await queue.replay(id); // runs the failed handler once on a live instance
  */
 export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
+  static {
+    responderOf = (queue) => new RedisReplayResponder(queue.#redis, queue.#keys);
+  }
+
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #replayer: RedisDeadLetterReplayer;
@@ -41,10 +49,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
-    this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys, {
-      get: (id) => this.get(id),
-      ids: (filter, limit) => this.#ids(filter, limit),
-    });
+    this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys);
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterEntry> {
@@ -108,18 +113,16 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
    * the same prefix. Never rejects for an entry it could not replay (the
    * outcome says why); rejects when Redis fails.
    */
-  replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
-    return this.#replayer.replay(id, options);
+  async replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
+    return this.#replayer.replay(id, resolveReplayOptions(options));
   }
 
   /** Replays every entry matching the filter, oldest first, one at a time. */
-  replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
-    return this.#replayer.replayAll(options, onProgress);
-  }
-
-  /** The bus's side of replays; a bus calls it on start(). */
-  respondToReplays(target: ReplayTarget): ReplayResponder {
-    return new RedisReplayResponder(this.#redis, this.#keys, target);
+  async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
+    const settings = resolveReplayOptions(options);
+    // A snapshot of the ids: entries that fail again stay in the list and are not retried in this run.
+    const ids = await this.#ids(options ?? {}, replayLimit(options?.limit));
+    return this.#replayer.replayAll(ids, settings, onProgress);
   }
 
   async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
@@ -154,6 +157,15 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
       if (ids.length < SCAN_CHUNK) return { total, entries };
     }
   }
+}
+
+/**
+ * A bus's side of the queue's replays, for a transport handed a queue it did
+ * not create (an in-memory bus given a Redis queue); the Redis transports
+ * make their own responder on their command connection.
+ */
+export function redisReplayListener(queue: RedisDeadLetterQueue): ReplayListener {
+  return responderOf(queue);
 }
 
 function throwOnTransactionError(results: [Error | null, unknown][] | null): unknown[] {

@@ -13,13 +13,13 @@ import type { SubscribeOptions } from '../../domain/retry-options.js';
 import { BusCounters } from '../transport/bus-counters.js';
 import { type BusOptions, type ResolvedBusOptions, resolveBusOptions } from './bus-options.js';
 import { integer } from '../shared/options.js';
-import { BusReplays } from '../dead-letters/replay/bus-replays.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { MessageIntake } from '../dispatch/message-intake.js';
 import { resolveLogger } from '../shared/logging.js';
 import { resolveRetryPolicy } from '../dispatch/retry-policy.js';
 import type { Subscription } from '../dispatch/subscription.js';
 import { SubscriptionRegistry } from '../dispatch/subscription-registry.js';
+import type { ReplayHost } from '../transport/replay-listener.js';
 import type { Transport, TransportContext, WireMessage } from '../transport/transport.js';
 import { IsoClock } from '../shared/iso-clock.js';
 import { validatePublishOptions } from './publish-options.js';
@@ -45,7 +45,7 @@ export class TransportEventBus implements EventBus {
   readonly #transport: Transport;
   readonly #dispatcher: Dispatcher;
   readonly #intake: MessageIntake;
-  readonly #replays: BusReplays;
+  readonly #replayHost: ReplayHost;
   #connecting: Promise<void> | undefined;
   #started = false;
   #shutdown: Promise<void> | undefined;
@@ -79,13 +79,17 @@ export class TransportEventBus implements EventBus {
       this.#logger,
       this.#options.maxEnvelopeBytes,
     );
-    this.#replays = new BusReplays(this.#transport.deadLetters, {
+    this.#replayHost = {
       instance: this.#options.source,
       logger: this.#logger,
-      subscription: (name) => this.#registry.byName(name),
-      closing: () => this.#shutdown !== undefined,
-      runOnce: (envelope, subscription, settle) => this.#dispatcher.runOnce(envelope, subscription, settle),
-    });
+      has: (handler) => !this.#shutdown && this.#registry.byName(handler) !== undefined,
+      run: async (handler, envelope, settle) => {
+        const subscription = this.#registry.byName(handler);
+        if (this.#shutdown) throw new BusClosedError();
+        if (!subscription) throw new Error(`Handler "${handler}" was unsubscribed before its replay ran.`);
+        await this.#dispatcher.runOnce(envelope, subscription, settle);
+      },
+    };
   }
 
   /** The dead-letter queue this bus writes to. */
@@ -144,7 +148,7 @@ export class TransportEventBus implements EventBus {
     await this.#connecting;
     this.#started = true;
     await this.#transport.sync();
-    await this.#replays.start();
+    await this.#transport.replays?.listen(this.#replayHost);
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {
@@ -234,7 +238,7 @@ export class TransportEventBus implements EventBus {
       }
     };
     this.#logger.info({ timeoutMs, inFlight: this.#dispatcher.inFlight, buffered: this.#dispatcher.buffered }, 'shutting down');
-    await step('stop answering replays', () => this.#replays.stop());
+    await step('stop answering replays', async () => this.#transport.replays?.stop());
     await step('stop receiving', () => this.#transport.stopReceiving());
     await step('drain', () => this.#dispatcher.drain(timeoutMs, SHUTDOWN_GRACE_MS));
     await step('close connections', () => this.#transport.close());

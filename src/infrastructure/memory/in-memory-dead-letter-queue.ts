@@ -1,8 +1,4 @@
-import type {
-  DeadLetterEntry,
-  DeadLetterFilter,
-  DeadLetterInput,
-} from '../../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterFilter, DeadLetterInput } from '../../domain/dead-letter.js';
 import type {
   ReplayableDeadLetterQueue,
   ReplayAllOptions,
@@ -10,11 +6,15 @@ import type {
   ReplayOutcome,
   ReplayProgress,
   ReplayReport,
-  ReplayResponder,
-  ReplayTarget,
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from '../dead-letters/dead-letter-entry.js';
+import { replayLimit, resolveReplayOptions } from '../dead-letters/replay/replay-options.js';
+import type { ReplayListener } from '../transport/replay-listener.js';
 import { InMemoryReplays } from './in-memory-replays.js';
+
+// Set by the class below, which alone can read its private field: how the
+// in-memory transport reaches the replays without a public method for it.
+let replaysOf: (queue: InMemoryDeadLetterQueue) => InMemoryReplays;
 
 /**
  * The dead-letter queue of the in-memory bus, for development and tests. Share
@@ -22,14 +22,13 @@ import { InMemoryReplays } from './in-memory-replays.js';
  * Replays run on the started buses that use this queue.
  */
 export class InMemoryDeadLetterQueue implements ReplayableDeadLetterQueue {
+  static {
+    replaysOf = (queue) => queue.#replays;
+  }
+
   // Map keeps insertion order, so iteration is oldest first like the Redis list.
   readonly #entries = new Map<string, DeadLetterEntry>();
-  readonly #replays = new InMemoryReplays({
-    get: (id) => this.#entries.get(id),
-    replace: (entry) => this.#entries.has(entry.id) && Boolean(this.#entries.set(entry.id, entry)),
-    delete: (id) => this.#entries.delete(id),
-    ids: (filter) => [...this.#entries.values()].filter((entry) => matchesFilter(entry, filter)).map((entry) => entry.id),
-  });
+  readonly #replays = new InMemoryReplays(this.#entries);
 
   async add(input: DeadLetterInput): Promise<DeadLetterEntry> {
     const entry = createDeadLetterEntry(input);
@@ -45,7 +44,7 @@ export class InMemoryDeadLetterQueue implements ReplayableDeadLetterQueue {
     options?: DeadLetterFilter & { offset?: number; limit?: number },
   ): Promise<{ total: number; entries: DeadLetterEntry[] }> {
     const { offset, limit } = pageOf(options);
-    const matching = [...this.#entries.values()].filter((entry) => matchesFilter(entry, options ?? {}));
+    const matching = this.#matching(options ?? {});
     return { total: matching.length, entries: matching.slice(offset, offset + limit) };
   }
 
@@ -64,17 +63,25 @@ export class InMemoryDeadLetterQueue implements ReplayableDeadLetterQueue {
   }
 
   /** Runs the entry's handler once on a started bus that has it; removes the entry only if it succeeded. */
-  replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
-    return this.#replays.replay(id, options);
+  async replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
+    resolveReplayOptions(options);
+    return this.#replays.replay(id);
   }
 
   /** Replays every entry matching the filter, oldest first, one at a time. */
-  replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
-    return this.#replays.replayAll(options, onProgress);
+  async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
+    resolveReplayOptions(options);
+    const limit = replayLimit(options?.limit);
+    const ids = this.#matching(options ?? {}).map((entry) => entry.id);
+    return this.#replays.replayAll(ids.slice(0, limit), onProgress);
   }
 
-  /** The bus's side of replays; a bus calls it on start(). */
-  respondToReplays(target: ReplayTarget): ReplayResponder {
-    return this.#replays.responder(target);
+  #matching(filter: DeadLetterFilter): DeadLetterEntry[] {
+    return [...this.#entries.values()].filter((entry) => matchesFilter(entry, filter));
   }
+}
+
+/** One bus's side of the queue's replays, for the in-memory transport. */
+export function inMemoryReplayListener(queue: InMemoryDeadLetterQueue): ReplayListener {
+  return replaysOf(queue).listener();
 }

@@ -1,24 +1,8 @@
-import { type DeadLetterEntry, type DeadLetterFilter, toDeadLetterError } from '../../domain/dead-letter.js';
-import type {
-  ReplayAllOptions,
-  ReplayOptions,
-  ReplayOutcome,
-  ReplayProgress,
-  ReplayReport,
-  ReplayResponder,
-  ReplayTarget,
-} from '../../domain/dead-letter-replay.js';
-import { replayEach, replayLimit, resolveReplayOptions } from '../dead-letters/replay/replay-all.js';
-import { failed, handlerFailedReason, replayEnvelope, unreplayableReason, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
-
-/** The entries the in-memory replays work on. */
-export interface InMemoryReplayStore {
-  get(id: string): DeadLetterEntry | undefined;
-  /** Replaces an entry that still exists; false when it is gone. */
-  replace(entry: DeadLetterEntry): boolean;
-  delete(id: string): boolean;
-  ids(filter: DeadLetterFilter): string[];
-}
+import { type DeadLetterEntry, toDeadLetterError } from '../../domain/dead-letter.js';
+import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../domain/dead-letter-replay.js';
+import { replayEnvelope, unreplayableReason, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
+import { failed, handlerFailedReason, replayEach } from '../dead-letters/replay/replay-outcome.js';
+import type { ReplayHost, ReplayListener } from '../transport/replay-listener.js';
 
 /**
  * Replays for the in-memory queue, with the Redis version's rules: the
@@ -27,65 +11,71 @@ export interface InMemoryReplayStore {
  * count, and an entry being replayed cannot be replayed twice at once.
  */
 export class InMemoryReplays {
-  readonly #store: InMemoryReplayStore;
-  readonly #targets = new Set<ReplayTarget>();
+  /** The queue's entries, shared with it. */
+  readonly #entries: Map<string, DeadLetterEntry>;
+  readonly #hosts = new Set<ReplayHost>();
   readonly #claimed = new Set<string>();
 
-  constructor(store: InMemoryReplayStore) {
-    this.#store = store;
+  constructor(entries: Map<string, DeadLetterEntry>) {
+    this.#entries = entries;
   }
 
-  responder(target: ReplayTarget): ReplayResponder {
+  /** One bus's side: while it listens, replays may run on it. */
+  listener(): ReplayListener {
+    let listening: ReplayHost | undefined;
     return {
-      start: async () => void this.#targets.add(target),
-      stop: async () => void this.#targets.delete(target),
+      listen: async (host) => {
+        listening = host;
+        this.#hosts.add(host);
+      },
+      stop: async () => {
+        if (listening) this.#hosts.delete(listening);
+      },
     };
   }
 
-  async replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
-    resolveReplayOptions(options);
+  replay(id: string): Promise<ReplayOutcome> {
     return this.#replayOne(id);
   }
 
-  async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
-    resolveReplayOptions(options);
-    const limit = replayLimit(options?.limit);
-    const ids = this.#store.ids({ type: options?.type, handler: options?.handler }).slice(0, limit);
+  /** Replays the entries one at a time, in the order given. */
+  replayAll(ids: readonly string[], onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
     return replayEach(ids, (id) => this.#replayOne(id), onProgress);
   }
 
   async #replayOne(id: string): Promise<ReplayOutcome> {
-    const entry = this.#store.get(id);
+    const entry = this.#entries.get(id);
     if (!entry) return failed(id, 'not-found', `No dead letter with id "${id}". It may have been replayed or removed already.`);
     const unreplayable = unreplayableReason(entry);
     if (unreplayable !== undefined) return failed(id, 'unreplayable', unreplayable);
     const handler = entry.handler!;
-    if (this.#targets.size === 0) {
+    if (this.#hosts.size === 0) {
       return failed(id, 'no-live-instance', `No started bus uses this dead-letter queue, so handler "${handler}" cannot run; the entry stays.`);
     }
-    const target = [...this.#targets].find((t) => t.has(handler));
-    if (!target) return failed(id, 'no-handler', `No started bus has handler "${handler}"; the entry stays.`);
+    const host = [...this.#hosts].find((h) => h.has(handler));
+    if (!host) return failed(id, 'no-handler', `No started bus has handler "${handler}"; the entry stays.`);
     if (this.#claimed.has(id)) return failed(id, 'busy', `Entry ${id} is being replayed already; wait for that replay to finish.`);
     this.#claimed.add(id);
     try {
-      return await this.#run(target, entry, handler);
+      return await this.#run(host, entry, handler);
     } finally {
       this.#claimed.delete(id);
     }
   }
 
-  async #run(target: ReplayTarget, entry: DeadLetterEntry, handler: string): Promise<ReplayOutcome> {
+  async #run(host: ReplayHost, entry: DeadLetterEntry, handler: string): Promise<ReplayOutcome> {
     let outcome: ReplayOutcome | undefined;
     try {
-      await target.run(handler, replayEnvelope(entry.envelope!, entry), async (error) => {
+      await host.run(handler, replayEnvelope(entry.envelope!, entry), async (error) => {
         if (error === undefined) {
-          this.#store.delete(entry.id);
-          outcome = { id: entry.id, status: 'replayed', handler, instance: target.instance };
+          this.#entries.delete(entry.id);
+          outcome = { id: entry.id, status: 'replayed', handler, instance: host.instance };
           return;
         }
         const updated = withFailedReplay(entry, toDeadLetterError(error));
-        this.#store.replace(updated);
-        outcome = failed(entry.id, 'handler-failed', handlerFailedReason(handler, updated.replays?.lastError, updated.replays?.count, target.instance));
+        // Removed or purged meanwhile: nothing is resurrected.
+        if (this.#entries.has(entry.id)) this.#entries.set(entry.id, updated);
+        outcome = failed(entry.id, 'handler-failed', handlerFailedReason(handler, updated.replays?.lastError, updated.replays?.count, host.instance));
       });
     } catch {
       // The bus began shutting down before the handler ran.

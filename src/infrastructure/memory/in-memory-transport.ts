@@ -1,6 +1,9 @@
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
+import { RedisDeadLetterQueue, redisReplayListener } from '../dead-letters/redis-dead-letter-queue.js';
 import type { BrokerReceiver, InMemoryBroker } from './in-memory-broker.js';
+import { InMemoryDeadLetterQueue, inMemoryReplayListener } from './in-memory-dead-letter-queue.js';
+import type { ReplayListener } from '../transport/replay-listener.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
 
 /**
@@ -13,6 +16,7 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
   readonly kind = 'memory' as const;
   readonly redelivers = false;
   readonly deadLetters: DeadLetterQueue;
+  readonly replays: ReplayListener | undefined;
   readonly serializes: boolean;
   readonly prefix: string;
   readonly #broker: InMemoryBroker;
@@ -26,6 +30,7 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
     this.prefix = context.prefix;
     this.#broker = broker;
     this.deadLetters = deadLetters;
+    this.replays = replayListenerOf(deadLetters);
     this.#context = context;
   }
 
@@ -69,4 +74,11 @@ export class InMemoryTransport implements Transport, BrokerReceiver {
     const connected = this.#receiving ? 'ready' : this.#closed ? 'closed' : 'wait';
     return { ready: this.#receiving, publisher: this.#closed ? 'closed' : 'ready', subscriber: connected, confirmed: this.#context.selectors().size, pending: 0 };
   }
+}
+
+/** The queues Herald ships replay through the buses that use them; a queue of your own only stores. */
+function replayListenerOf(queue: DeadLetterQueue): ReplayListener | undefined {
+  if (queue instanceof InMemoryDeadLetterQueue) return inMemoryReplayListener(queue);
+  if (queue instanceof RedisDeadLetterQueue) return redisReplayListener(queue);
+  return undefined;
 }

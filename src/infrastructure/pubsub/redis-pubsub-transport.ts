@@ -6,8 +6,10 @@ import { RedisKeys } from '../redis/redis-keys.js';
 import { redactUrl } from '../shared/logging.js';
 import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
+import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher } from '../redis/redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
+import type { ReplayListener } from '../transport/replay-listener.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
 
 export type { RedisTransportOptions } from '../redis/redis-connections.js';
@@ -22,6 +24,7 @@ export class RedisPubSubTransport implements Transport {
   readonly redelivers = false;
   readonly serializes = true;
   readonly deadLetters: DeadLetterQueue;
+  readonly replays: ReplayListener;
   readonly #options: RedisTransportOptions;
   readonly #keys: RedisKeys;
   readonly #command: Redis;
@@ -50,6 +53,8 @@ export class RedisPubSubTransport implements Transport {
       context.logger,
     );
     this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix);
+    // Replay requests are answered on a connection of their own, duplicated from the command connection.
+    this.replays = new RedisReplayResponder(this.#command, this.#keys);
   }
 
   connect(sink: MessageSink): Promise<void> {

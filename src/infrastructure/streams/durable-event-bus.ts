@@ -2,7 +2,6 @@ import { type BusOptions, newInstanceId, serviceName } from '../eventbus/bus-opt
 import { integer } from '../shared/options.js';
 import { RedisStreamTransport } from './redis-stream-transport.js';
 import { type RedisEventBusOptions, redisTransportOptions } from '../pubsub/redis-event-bus.js';
-import type { StartFrom } from './stream-groups.js';
 import { TransportEventBus } from '../eventbus/transport-event-bus.js';
 
 /** Options of {@link DurableEventBus}. */
@@ -25,7 +24,7 @@ export interface DurableEventBusOptions extends RedisEventBusOptions {
   /** Deliveries of one event (original plus reclaims) before it is dead-lettered with reason `max-deliveries`. @default 5 */
   readonly maxDeliveries?: number;
   /** Where a group created by this instance starts: only new events, or every event still in the stream. @default 'latest' */
-  readonly startFrom?: StartFrom;
+  readonly startFrom?: 'latest' | 'earliest';
   /**
    * Approximate number of entries the stream keeps (XADD MAXLEN ~). Older entries
    * are trimmed even when a group has not read them yet; size it for the backlog

@@ -6,11 +6,13 @@ import type { Logger } from '../../domain/logger.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
+import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
 import { type StartFrom, StreamGroups } from './stream-groups.js';
 import { StreamLedger } from './stream-ledger.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamReclaimer } from './stream-reclaimer.js';
+import type { ReplayListener } from '../transport/replay-listener.js';
 import type { MessageSink, Receipt, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
 import { settlesWithin } from '../shared/with-timeout.js';
 
@@ -49,6 +51,7 @@ export class RedisStreamTransport implements Transport {
   readonly redelivers = true;
   readonly serializes = true;
   readonly deadLetters: DeadLetterQueue;
+  readonly replays: ReplayListener;
   readonly #options: RedisStreamTransportOptions;
   readonly #context: TransportContext;
   readonly #keys: RedisKeys;
@@ -111,6 +114,8 @@ export class RedisStreamTransport implements Transport {
       logger,
     );
     this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix);
+    // Replay requests are answered on a connection of their own, duplicated from the command connection.
+    this.replays = new RedisReplayResponder(this.#command, this.#keys);
   }
 
   connect(sink: MessageSink): Promise<void> {

@@ -2,6 +2,7 @@ import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';
+import type { ReplayListener } from './replay-listener.js';
 
 /** What a transport carries: the envelope's JSON text, or the envelope itself when it does not serialise. */
 export type WireMessage = string | EventEnvelope;
@@ -64,6 +65,8 @@ export interface Transport {
    */
   readonly redelivers: boolean;
   readonly deadLetters: DeadLetterQueue;
+  /** Answers replays of `deadLetters` through this bus; undefined when the queue cannot replay (a custom queue). */
+  readonly replays: ReplayListener | undefined;
   /** False when envelopes travel as objects (in-memory with `serialize: false`): no JSON at all. */
   readonly serializes: boolean;
   /** Connects and starts handing messages to `sink`. Idempotent. */

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { DeadLetterEntry, DeadLetterFilter } from '../../../domain/dead-letter.js';
-import type { ReplayAllOptions, ReplayOptions, ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letter-replay.js';
+import type { DeadLetterEntry } from '../../../domain/dead-letter.js';
+import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letter-replay.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
-import { type ResolvedReplayOptions, replayEach, replayLimit, resolveReplayOptions } from './replay-all.js';
+import type { ResolvedReplayOptions } from './replay-options.js';
+import { failed, replayEach } from './replay-outcome.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
-import { failed, unreplayableReason } from './replay-entry.js';
+import { unreplayableReason } from './replay-entry.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
-
-/** Where the replayer reads entries from. */
-export interface ReplaySource {
-  get(id: string): Promise<DeadLetterEntry | undefined>;
-  /** Ids of matching entries, oldest first, at most `limit`. */
-  ids(filter: DeadLetterFilter, limit: number | undefined): Promise<string[]>;
-}
 
 /**
  * The requesting side of replays over Redis (the CLI, or `replay()` in a
@@ -28,42 +22,35 @@ export class RedisDeadLetterReplayer {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
-  readonly #source: ReplaySource;
 
-  constructor(redis: Redis, keys: RedisKeys, source: ReplaySource) {
+  constructor(redis: Redis, keys: RedisKeys) {
     this.#redis = redis;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
-    this.#source = source;
   }
 
-  async replay(id: string, options?: ReplayOptions): Promise<ReplayOutcome> {
-    const settings = resolveReplayOptions(options);
+  async replay(id: string, options: ResolvedReplayOptions): Promise<ReplayOutcome> {
     const session = await ReplySession.open(this.#redis, this.#keys);
     try {
-      return await this.#replayOne(session, id, settings);
+      return await this.#replayOne(session, id, options);
     } finally {
       session.close();
     }
   }
 
-  async replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
-    const settings = resolveReplayOptions(options);
-    const limit = replayLimit(options?.limit);
-    const filter: DeadLetterFilter = { ...(options?.type === undefined ? {} : { type: options.type }), ...(options?.handler === undefined ? {} : { handler: options.handler }) };
-    // A snapshot of the ids: entries that fail again stay in the list and are not retried in this run.
-    const ids = await this.#source.ids(filter, limit);
+  /** Replays the entries one at a time, in the order given. */
+  async replayAll(ids: readonly string[], options: ResolvedReplayOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport> {
     if (ids.length === 0) return { replayed: [], failed: [] };
     const session = await ReplySession.open(this.#redis, this.#keys);
     try {
-      return await replayEach(ids, (id) => this.#replayOne(session, id, settings), onProgress);
+      return await replayEach(ids, (id) => this.#replayOne(session, id, options), onProgress);
     } finally {
       session.close();
     }
   }
 
   async #replayOne(session: ReplySession, id: string, options: ResolvedReplayOptions): Promise<ReplayOutcome> {
-    const entry = await this.#source.get(id);
+    const entry = await this.#entry(id);
     if (!entry) return failed(id, 'not-found', notFound(id, this.#keys.prefix));
     const unreplayable = unreplayableReason(entry);
     if (unreplayable !== undefined) return failed(id, 'unreplayable', unreplayable);
@@ -83,10 +70,16 @@ export class RedisDeadLetterReplayer {
       session.forget(request.requestId);
     }
   }
+
+  /** The entry as it is now (read just before each replay: an earlier one may have changed it). */
+  async #entry(id: string): Promise<DeadLetterEntry | undefined> {
+    const json = await this.#redis.hget(this.#keys.deadLetterEntries, id);
+    return json === null ? undefined : (JSON.parse(json) as DeadLetterEntry);
+  }
 }
 
 /** The message for an id that is not in the queue. */
-export function notFound(id: string, prefix: string): string {
+function notFound(id: string, prefix: string): string {
   return (
     `No dead letter with id "${id}" under prefix "${prefix}". It may have been replayed or removed already, ` +
     'or it belongs to another prefix (--prefix / HERALD_PREFIX). List the ids with `herald dlq list`.'

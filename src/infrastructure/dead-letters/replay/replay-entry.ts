@@ -1,5 +1,5 @@
 import type { DeadLetterEntry, DeadLetterError } from '../../../domain/dead-letter.js';
-import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER, type ReplayOutcome } from '../../../domain/dead-letter-replay.js';
+import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../../domain/dead-letter-replay.js';
 import type { EventEnvelope } from '../../../domain/event-envelope.js';
 
 /** Why the entry cannot be replayed, or undefined when it can. */
@@ -35,18 +35,4 @@ export function replayEnvelope(envelope: EventEnvelope, entry: DeadLetterEntry):
 /** The entry after a failed replay: replay count raised, time and error recorded. */
 export function withFailedReplay(entry: DeadLetterEntry, error: DeadLetterError, at = new Date()): DeadLetterEntry {
   return { ...entry, replays: { count: (entry.replays?.count ?? 0) + 1, lastAt: at.toISOString(), lastError: error } };
-}
-
-/** A failed outcome. */
-export function failed(id: string, code: Extract<ReplayOutcome, { status: 'failed' }>['code'], reason: string): ReplayOutcome {
-  return { id, status: 'failed', code, reason };
-}
-
-/** The message of a replay whose handler failed again. */
-export function handlerFailedReason(handler: string, error: DeadLetterError | undefined, replays: number | undefined, where?: string): string {
-  const what = error ? `${error.name}: ${error.message}` : 'an unknown error';
-  return (
-    `Handler "${handler}" failed again${where ? ` on ${where}` : ''} (${what}). ` +
-    `The entry stays in the DLQ${replays === undefined ? '' : ` with ${replays} failed replay${replays === 1 ? '' : 's'}`}; fix the cause and replay it again.`
-  );
 }

@@ -1,45 +1,45 @@
 import type { Redis } from 'ioredis';
 import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letter.js';
-import type { ReplayResponder, ReplayTarget } from '../../../domain/dead-letter-replay.js';
 import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
 import { subscribeAcrossReconnects } from '../../redis/redis-connections.js';
 import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
-
-const WRITE_ATTEMPTS = 3;
-const WRITE_RETRY_DELAY_MS = 250;
+import { retryingWrite } from '../../shared/retrying-write.js';
+import type { ReplayHost, ReplayListener } from '../../transport/replay-listener.js';
 
 /**
  * A bus instance's side of replays over Redis. It listens on
  * `<prefix>:control|replay` with a subscriber connection of its own (the
  * bus's subscriber stays dedicated to events), and for each request naming a
  * handler this instance has, races the other instances for the entry's claim.
- * The winner runs that one handler once through the bus (in flight, so
- * shutdown drains it), renews its claim while the handler runs, then removes
- * the entry or records the failed replay, and answers on the request's reply
- * channel. Losers answer `busy`; instances without the handler `declined`.
+ * The winner runs that one handler once through the bus's {@link ReplayHost}
+ * (in flight, so shutdown drains it), renews its claim while the handler
+ * runs, then removes the entry or records the failed replay, and answers on
+ * the request's reply channel. Losers answer `busy`; instances without the
+ * handler `declined`.
  */
-export class RedisReplayResponder implements ReplayResponder {
+export class RedisReplayResponder implements ReplayListener {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
-  readonly #target: ReplayTarget;
+  // Set by listen(), before any request can arrive.
+  #host!: ReplayHost;
   #subscriber: Redis | undefined;
   #starting: Promise<void> | undefined;
   #stopped = false;
 
   /** @param redis - the command connection (not closed here); the responder duplicates it to listen. */
-  constructor(redis: Redis, keys: RedisKeys, target: ReplayTarget) {
+  constructor(redis: Redis, keys: RedisKeys) {
     this.#redis = redis;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
-    this.#target = target;
   }
 
-  start(): Promise<void> {
+  listen(host: ReplayHost): Promise<void> {
     if (this.#stopped) return Promise.reject(new BusClosedError());
+    this.#host = host;
     this.#starting ??= this.#listen().catch((error: unknown) => {
       this.#subscriber?.disconnect();
       this.#subscriber = undefined;
@@ -67,7 +67,7 @@ export class RedisReplayResponder implements ReplayResponder {
     this.#subscriber = subscriber;
     let failing = false;
     subscriber.on('error', (error: Error) => {
-      if (!failing) this.#target.logger.warn({ role: 'replay', err: { name: error.name, message: error.message } }, 'Redis connection error');
+      if (!failing) this.#host.logger.warn({ role: 'replay', err: { name: error.name, message: error.message } }, 'Redis connection error');
       failing = true;
     });
     subscriber.on('ready', () => (failing = false));
@@ -75,20 +75,20 @@ export class RedisReplayResponder implements ReplayResponder {
       if (channel === this.#keys.replayRequests) void this.#onRequest(raw);
     });
     await subscribeAcrossReconnects(subscriber, this.#keys.replayRequests, (error) => {
-      this.#target.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
+      this.#host.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
     });
   }
 
   async #onRequest(raw: string): Promise<void> {
     const request = parseRequest(raw);
     if (!request) {
-      this.#target.logger.warn({ channel: this.#keys.replayRequests }, 'ignored a malformed replay request');
+      this.#host.logger.warn({ channel: this.#keys.replayRequests }, 'ignored a malformed replay request');
       return;
     }
     try {
       await this.#answer(request);
     } catch (error) {
-      this.#target.logger.error(
+      this.#host.logger.error(
         { deadLetterId: request.entryId, requestId: request.requestId, err: error },
         'could not answer a replay request; any claim lapses after its lease and the entry stays',
       );
@@ -96,12 +96,12 @@ export class RedisReplayResponder implements ReplayResponder {
   }
 
   async #answer(request: ReplayRequest): Promise<void> {
-    if (this.#stopped || !this.#target.has(request.handler)) {
+    if (this.#stopped || !this.#host.has(request.handler)) {
       await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'declined' }));
       return;
     }
     const claimed = this.#reply(request, { status: 'claimed' });
-    const result = await this.#claims.claim(request.entryId, this.#target.instance, request.requestId, request.leaseMs, claimed, request.replyTo);
+    const result = await this.#claims.claim(request.entryId, this.#host.instance, request.requestId, request.leaseMs, claimed, request.replyTo);
     if (result.status === 'gone') {
       await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'gone' }));
     } else if (result.status === 'busy') {
@@ -113,7 +113,7 @@ export class RedisReplayResponder implements ReplayResponder {
   }
 
   async #replay(request: ReplayRequest, entry: DeadLetterEntry): Promise<void> {
-    if (this.#stopped || unreplayableReason(entry) !== undefined || !this.#target.has(entry.handler!)) {
+    if (this.#stopped || unreplayableReason(entry) !== undefined || !this.#host.has(entry.handler!)) {
       await this.#release(request);
       return;
     }
@@ -121,7 +121,7 @@ export class RedisReplayResponder implements ReplayResponder {
     const heartbeat = this.#heartbeat(request, log);
     let ran = false;
     try {
-      await this.#target.run(entry.handler!, replayEnvelope(entry.envelope!, entry), async (error) => {
+      await this.#host.run(entry.handler!, replayEnvelope(entry.envelope!, entry), async (error) => {
         ran = true;
         clearInterval(heartbeat);
         await this.#settle(request, entry, error, log);
@@ -139,14 +139,14 @@ export class RedisReplayResponder implements ReplayResponder {
     if (error === undefined) {
       const reply = this.#reply(request, { status: 'succeeded' });
       await this.#write(() => this.#claims.succeed(entry.id, request.requestId, reply, request.replyTo), log);
-      this.#target.logger.info({ ...log, replays }, 'replayed dead letter; entry removed');
+      this.#host.logger.info({ ...log, replays }, 'replayed dead letter; entry removed');
       return;
     }
     const lastError = toDeadLetterError(error);
     const reply = this.#reply(request, { status: 'failed', error: lastError, replays });
     const updated = JSON.stringify(withFailedReplay(entry, lastError));
     const kept = await this.#write(() => this.#claims.fail(entry.id, request.requestId, updated, reply, request.replyTo), log);
-    this.#target.logger.warn({ ...log, replays, kept, err: lastError }, 'replayed handler failed again; entry kept with its replay count raised');
+    this.#host.logger.warn({ ...log, replays, kept, err: lastError }, 'replayed handler failed again; entry kept with its replay count raised');
   }
 
   async #release(request: ReplayRequest): Promise<void> {
@@ -160,9 +160,9 @@ export class RedisReplayResponder implements ReplayResponder {
         (held) => {
           if (held || warned) return;
           warned = true;
-          this.#target.logger.warn(log, 'lost the replay claim while the handler runs (lease lapsed); another replay may run it too');
+          this.#host.logger.warn(log, 'lost the replay claim while the handler runs (lease lapsed); another replay may run it too');
         },
-        (error: unknown) => this.#target.logger.warn({ ...log, err: error }, 'could not renew the replay claim'),
+        (error: unknown) => this.#host.logger.warn({ ...log, err: error }, 'could not renew the replay claim'),
       );
     }, Math.max(50, Math.floor(request.leaseMs / 3)));
     timer.unref();
@@ -172,20 +172,15 @@ export class RedisReplayResponder implements ReplayResponder {
   // The outcome write is retried like a dead-letter write; if it still fails the
   // claim lapses and the entry stays (a success then shows up as replayable again).
   async #write<T>(write: () => Promise<T>, log: object): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await write();
-      } catch (error) {
-        if (attempt >= WRITE_ATTEMPTS) {
-          this.#target.logger.error({ ...log, err: error }, 'could not record the replay outcome; the entry stays in the DLQ once its claim lapses');
-          return undefined;
-        }
-        await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_DELAY_MS * attempt));
-      }
+    try {
+      return await retryingWrite(write);
+    } catch (error) {
+      this.#host.logger.error({ ...log, err: error }, 'could not record the replay outcome; the entry stays in the DLQ once its claim lapses');
+      return undefined;
     }
   }
 
   #reply(request: ReplayRequest, fields: Omit<ReplayReply, 'requestId' | 'instance'>): string {
-    return JSON.stringify({ requestId: request.requestId, instance: this.#target.instance, ...fields });
+    return JSON.stringify({ requestId: request.requestId, instance: this.#host.instance, ...fields });
   }
 }

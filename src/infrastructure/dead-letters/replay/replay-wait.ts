@@ -1,8 +1,8 @@
 import type { DeadLetterEntry } from '../../../domain/dead-letter.js';
 import type { ReplayOutcome } from '../../../domain/dead-letter-replay.js';
 import type { DeadLetterClaims } from './dead-letter-claims.js';
-import { failed, handlerFailedReason } from './replay-entry.js';
-import type { ResolvedReplayOptions } from './replay-all.js';
+import { failed, handlerFailedReason } from './replay-outcome.js';
+import type { ResolvedReplayOptions } from './replay-options.js';
 import { type ReplayReply, type ReplayRequest, parseReply } from './replay-messages.js';
 import type { Mailbox } from './reply-session.js';
 

@@ -4,16 +4,14 @@ import { pathToFileURL } from 'node:url';
 import { envelopeJsonSchema, payloadJsonSchema } from '../domain/contracts/envelope-json-schema.js';
 import type { JsonSchema } from '../domain/event-contract.js';
 import { type EventDefinition, isEventDefinition } from '../domain/event-definition.js';
-import { CliError, EXIT_FAILED, EXIT_OK } from './cli-error.js';
+import { CliError, EXIT_FAILED, EXIT_OK, usageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
+import type { CliDeps, ImportModule } from './command-kit.js';
 
-/** Loads an ES module by file URL; `import()` outside tests. */
-export type ImportModule = (url: string) => Promise<Record<string, unknown>>;
-
-/** What `herald schema` was asked for. */
-export interface SchemaOptions {
+/** Flags of `herald schema`. */
+export interface SchemaFlags {
   /** Paths of the modules to read, relative to the working directory. */
-  readonly modules: readonly string[];
+  readonly module: readonly string[];
   /** Only this event type. */
   readonly type?: string;
   /** Write `<type>.schema.json` files here instead of printing. */
@@ -24,12 +22,14 @@ export interface SchemaOptions {
  * `herald schema`: imports the modules, takes the event definitions they
  * export, and prints (or writes) the JSON Schema of each one's envelope.
  */
-export async function schemaAction(io: CliIo, importModule: ImportModule, options: SchemaOptions): Promise<number> {
-  const definitions = await collectDefinitions(importModule, options.modules);
-  const chosen = options.type === undefined ? definitions : definitions.filter((d) => d.type === options.type);
+export async function schemaAction(deps: CliDeps, flags: SchemaFlags): Promise<number> {
+  if (flags.module.length === 0) throw usageError('Give the module that exports your event definitions: --module ./dist/events.js');
+  const { io } = deps;
+  const definitions = await collectDefinitions(deps.importModule ?? importModule, flags.module);
+  const chosen = flags.type === undefined ? definitions : definitions.filter((d) => d.type === flags.type);
   if (chosen.length === 0) {
     const found = definitions.map((d) => d.type).join(', ');
-    throw failed(`No definition of "${options.type}" is exported by ${options.modules.join(', ')}; found ${found}.`);
+    throw failed(`No definition of "${flags.type}" is exported by ${flags.module.join(', ')}; found ${found}.`);
   }
   const schemas = new Map<string, JsonSchema>();
   for (const definition of chosen) {
@@ -40,14 +40,18 @@ export async function schemaAction(io: CliIo, importModule: ImportModule, option
       );
     }
   }
-  if (options.out !== undefined) {
-    await writeSchemas(io, options.out, schemas);
-  } else if (options.type !== undefined) {
-    io.stdout.write(`${JSON.stringify(schemas.get(options.type), null, 2)}\n`);
+  if (flags.out !== undefined) {
+    await writeSchemas(io, flags.out, schemas);
+  } else if (flags.type !== undefined) {
+    io.stdout.write(`${JSON.stringify(schemas.get(flags.type), null, 2)}\n`);
   } else {
     io.stdout.write(`${JSON.stringify(Object.fromEntries(schemas), null, 2)}\n`);
   }
   return EXIT_OK;
+}
+
+function importModule(url: string): Promise<Record<string, unknown>> {
+  return import(url) as Promise<Record<string, unknown>>;
 }
 
 /** The definitions exported by the modules, sorted by type; re-exports of one definition count once. */

@@ -1,0 +1,23 @@
+import type { ReplayOptions } from '../../../domain/dead-letter-replay.js';
+import { integer } from '../../shared/options.js';
+
+/** Replay options after defaults and validation. */
+export interface ResolvedReplayOptions {
+  readonly claimTimeoutMs: number;
+  readonly leaseMs: number;
+  readonly waitTimeoutMs: number;
+}
+
+/** @throws TypeError naming the first invalid option. */
+export function resolveReplayOptions(options: ReplayOptions | undefined): ResolvedReplayOptions {
+  return {
+    claimTimeoutMs: integer(options?.claimTimeoutMs, 3_000, 'claimTimeoutMs', 1),
+    leaseMs: integer(options?.leaseMs, 30_000, 'leaseMs', 300),
+    waitTimeoutMs: integer(options?.waitTimeoutMs, 600_000, 'waitTimeoutMs', 1),
+  };
+}
+
+/** @throws TypeError unless `limit` is undefined or an integer ≥ 1. */
+export function replayLimit(limit: number | undefined): number | undefined {
+  return limit === undefined ? undefined : integer(limit, 0, 'limit', 1);
+}
