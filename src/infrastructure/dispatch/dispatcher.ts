@@ -3,6 +3,7 @@ import { toDeadLetterError } from '../../domain/dead-letter.js';
 import { DeliveryAbortedError } from '../../domain/errors/delivery-aborted-error.js';
 import { DeliveryLimitError } from '../../domain/errors/delivery-limit-error.js';
 import type { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
+import type { ReceiveRejected } from '../../domain/contracts/receive-preparation.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
@@ -112,6 +113,25 @@ export class Dispatcher {
       raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
       channel,
       error: toDeadLetterError(error),
+      attempts: 0,
+      firstFailedAt: now,
+      lastFailedAt: now,
+      instance: this.#options.instance,
+    });
+  }
+
+  /**
+   * Dead-letters an event that fails its contract (schema or version), once for
+   * the event rather than once per handler: no handler sees it. Resolves to
+   * true once written, false when the write was given up.
+   */
+  rejectEvent(envelope: EventEnvelope, rejected: ReceiveRejected): Promise<boolean> {
+    const now = new Date().toISOString();
+    return this.#writer.write({
+      reason: rejected.reason,
+      envelope,
+      issues: rejected.issues,
+      error: toDeadLetterError(rejected.error),
       attempts: 0,
       firstFailedAt: now,
       lastFailedAt: now,

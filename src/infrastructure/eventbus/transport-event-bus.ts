@@ -6,6 +6,8 @@ import { PayloadTooLargeError } from '../../domain/errors/payload-too-large-erro
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
+import { ContractRegistry } from '../../domain/contracts/contract-registry.js';
+import { preparePublish } from '../../domain/contracts/publish-preparation.js';
 import { assertEventType, assertTypePattern } from '../../domain/event-type.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { Logger } from '../../domain/logger.js';
@@ -41,6 +43,7 @@ export class TransportEventBus implements EventBus {
   readonly #logger: Logger;
   readonly #counters = new BusCounters();
   readonly #registry = new SubscriptionRegistry();
+  readonly #contracts = new ContractRegistry();
   readonly #clock = new IsoClock();
   readonly #transport: Transport;
   readonly #dispatcher: Dispatcher;
@@ -74,6 +77,7 @@ export class TransportEventBus implements EventBus {
     });
     this.#intake = new MessageIntake(
       this.#registry,
+      this.#contracts,
       this.#dispatcher,
       this.#counters,
       this.#logger,
@@ -87,7 +91,11 @@ export class TransportEventBus implements EventBus {
         const subscription = this.#registry.byName(handler);
         if (this.#shutdown) throw new BusClosedError();
         if (!subscription) throw new Error(`Handler "${handler}" was unsubscribed before its replay ran.`);
-        await this.#dispatcher.runOnce(envelope, subscription, settle);
+        // A stored event goes through the contract as a received one does: upcast to the current
+        // version and checked; one that fails it counts as a failed replay and its entry stays.
+        const received = await this.#contracts.prepare(envelope);
+        if (!received.ok) return settle(received.error);
+        await this.#dispatcher.runOnce(received.envelope, subscription, settle);
       },
     };
   }
@@ -128,13 +136,20 @@ export class TransportEventBus implements EventBus {
       handler: handler as EventHandlerFn,
       policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
     };
-    this.#registry.add(subscription);
+    const release = typeof target === 'string' ? undefined : this.#contracts.register(target);
+    try {
+      this.#registry.add(subscription);
+    } catch (error) {
+      release?.();
+      throw error;
+    }
     if (this.#started) void this.#transport.sync().catch((error: unknown) => this.#syncFailed(error));
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
       this.#registry.remove(subscription);
+      release?.();
       if (this.#started && !this.#shutdown) void this.#transport.sync().catch((error: unknown) => this.#syncFailed(error));
     };
   }
@@ -189,6 +204,20 @@ export class TransportEventBus implements EventBus {
   }
 
   #publish(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
+    if ((event as DomainEvent | undefined)?.contract === undefined) return this.#send(event, options);
+    // The definition's schema checks the payload before anything is sent, and its version goes in the headers.
+    let headers: ReturnType<typeof preparePublish>;
+    try {
+      headers = preparePublish(event, options?.headers);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const send = (prepared: PublishOptions['headers']) =>
+      this.#send(event, prepared === options?.headers ? options : { ...options, ...(prepared ? { headers: prepared } : {}) });
+    return headers instanceof Promise ? headers.then(send) : send(headers);
+  }
+
+  #send(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
     let envelope: MutableEnvelope;
     let message: WireMessage;
     try {
