@@ -1,9 +1,10 @@
-import { decodeEnvelope } from '../../domain/envelope-codec.js';
+import { decodeEnvelope, envelopeOf, exceedsBytes } from '../../domain/envelope-codec.js';
 import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 import type { Dispatcher } from './dispatcher.js';
+import { ElementReceipt } from './element-receipt.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import type { Receipt, WireMessage } from '../transport/transport.js';
 
@@ -16,6 +17,10 @@ import type { Receipt, WireMessage } from '../transport/transport.js';
  * only the handlers of its own subscription, so every handler still runs once;
  * the copies are recognised here so the message is decoded, counted and (if
  * invalid) dead-lettered once, as on the in-memory bus.
+ *
+ * A message whose text starts with `[` is a batch frame (opt-in micro-batching):
+ * a JSON array of envelopes, each decoded, checked, counted and dead-lettered on
+ * its own, so one bad element costs only itself.
  */
 export class MessageIntake {
   readonly #registry: SubscriptionRegistry;
@@ -23,22 +28,36 @@ export class MessageIntake {
   readonly #counters: BusCounters;
   readonly #logger: Logger;
   readonly #maxBytes: number;
+  readonly #maxBatchBytes: number;
   // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
   #lastMessage: WireMessage | undefined;
   #lastChannel = '';
   readonly #lastSelectors: string[] = [];
   #lastEnvelope: EventEnvelope | undefined;
+  #lastBatch: readonly (EventEnvelope | undefined)[] = [];
 
-  constructor(registry: SubscriptionRegistry, dispatcher: Dispatcher, counters: BusCounters, logger: Logger, maxBytes: number) {
+  constructor(
+    registry: SubscriptionRegistry,
+    dispatcher: Dispatcher,
+    counters: BusCounters,
+    logger: Logger,
+    maxBytes: number,
+    maxBatchBytes = maxBytes,
+  ) {
     this.#registry = registry;
     this.#dispatcher = dispatcher;
     this.#counters = counters;
     this.#logger = logger;
     this.#maxBytes = maxBytes;
+    this.#maxBatchBytes = maxBatchBytes;
   }
 
   /** The transport's MessageSink. */
   readonly take = (message: WireMessage, channel: string, selector: string | undefined, receipt?: Receipt): void => {
+    if (typeof message === 'string' && message.charCodeAt(0) === OPEN_BRACKET) {
+      this.#takeBatch(message, channel, selector, receipt);
+      return;
+    }
     if (selector === undefined) {
       this.#counters.received++;
       const envelope = this.#accept(message, channel, receipt);
@@ -60,6 +79,88 @@ export class MessageIntake {
     }
     if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.forSelector(selector));
   };
+
+  #takeBatch(frame: string, channel: string, selector: string | undefined, receipt: Receipt | undefined): void {
+    if (selector === undefined) {
+      const envelopes = this.#acceptBatch(frame, channel, receipt);
+      for (let i = 0; i < envelopes.length; i++) {
+        const envelope = envelopes[i];
+        if (envelope) this.#dispatcher.dispatch(envelope, this.#registry.matching(envelope.type), receipt && new ElementReceipt(receipt));
+      }
+      return;
+    }
+    let envelopes: readonly (EventEnvelope | undefined)[];
+    if (frame === this.#lastMessage && channel === this.#lastChannel && !this.#lastSelectors.includes(selector)) {
+      this.#lastSelectors.push(selector);
+      envelopes = this.#lastBatch;
+    } else {
+      envelopes = this.#acceptBatch(frame, channel);
+      this.#lastMessage = frame;
+      this.#lastChannel = channel;
+      this.#lastSelectors.length = 0;
+      this.#lastSelectors.push(selector);
+      this.#lastEnvelope = undefined;
+      this.#lastBatch = envelopes;
+    }
+    const subscriptions = this.#registry.forSelector(selector);
+    for (const envelope of envelopes) if (envelope) this.#dispatcher.dispatch(envelope, subscriptions);
+  }
+
+  /**
+   * Decodes a batch frame; invalid elements are dead-lettered one by one (their
+   * JSON as `raw`), a frame that is not a JSON array (or too large) as one message.
+   * With a receipt, each valid element returned is already counted in it: the
+   * caller dispatches it with an {@link ElementReceipt}.
+   */
+  #acceptBatch(frame: string, channel: string, receipt?: Receipt): (EventEnvelope | undefined)[] {
+    let elements: unknown;
+    try {
+      const bytes = exceedsBytes(frame, this.#maxBatchBytes);
+      if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxBatchBytes (${this.#maxBatchBytes})`);
+      try {
+        elements = JSON.parse(frame);
+      } catch (error) {
+        throw new EnvelopeDecodeError('not-json', (error as Error).message, undefined, { cause: error });
+      }
+      if (!Array.isArray(elements) || elements.length === 0) throw new EnvelopeDecodeError('not-an-object', 'expected a non-empty array of envelopes');
+    } catch (error) {
+      this.#counters.received++;
+      this.#reject(frame, channel, error, receipt);
+      return [];
+    }
+    const list = elements as unknown[];
+    // Elements can only exceed maxEnvelopeBytes when the whole frame does; measure them only then.
+    const measure = exceedsBytes(frame, this.#maxBytes) !== undefined;
+    receipt?.expect(list.length);
+    const envelopes: (EventEnvelope | undefined)[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      this.#counters.received++;
+      try {
+        if (measure) {
+          const bytes = exceedsBytes(JSON.stringify(list[i]) ?? '', this.#maxBytes);
+          if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxEnvelopeBytes (${this.#maxBytes})`);
+        }
+        const envelope = envelopeOf(list[i]);
+        if (!carries(channel, envelope.type)) {
+          throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
+        }
+        envelopes[i] = envelope;
+      } catch (error) {
+        this.#reject(JSON.stringify(list[i]) ?? 'undefined', channel, error, receipt && new ElementReceipt(receipt));
+      }
+    }
+    return envelopes;
+  }
+
+  #reject(raw: string, channel: string, error: unknown, receipt: Receipt | undefined): void {
+    if (!(error instanceof EnvelopeDecodeError)) throw error;
+    this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
+    const written = this.#dispatcher.rejectRaw(raw, channel, error);
+    if (receipt) {
+      receipt.expect(1);
+      void written.then((done) => receipt.settle(done));
+    }
+  }
 
   #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {
     if (typeof message !== 'string') return message;
@@ -94,3 +195,4 @@ function carries(channel: string, type: string): boolean {
 }
 
 const PIPE = 0x7c;
+const OPEN_BRACKET = 0x5b;

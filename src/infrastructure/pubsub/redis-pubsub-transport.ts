@@ -44,7 +44,7 @@ export class RedisPubSubTransport implements Transport {
     });
     watchErrors(this.#command, 'command', context.logger);
     watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
+    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters, undefined, options.batching);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
       this.#keys,
