@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/index.js';
 import { anOrder, OrderPlaced, OrderShipped } from '../fixtures/shop.js';
+import { envelopeSchemaErrors } from '../support/envelope-schema.js';
 import { waitFor } from '../support/wait-for.js';
 import { type BusFactory, recorder, useBuses } from './harness.js';
 
@@ -36,6 +37,7 @@ export function batchingContract(factory: () => BusFactory, probe: WireProbe): v
       expect(Array.isArray(batch)).toBe(true);
       expect(batch.map((e) => e.id)).toEqual(published.map((e) => e.id));
       expect(batch[0]).toEqual(published[0]);
+      for (const element of batch) expect(envelopeSchemaErrors(element)).toEqual([]);
       expect(seen.seen.sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5']);
       expect(bus.stats()).toMatchObject({ published: 5, received: 5, handled: 5 });
     });
