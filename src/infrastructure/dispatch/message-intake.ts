@@ -131,6 +131,7 @@ export class MessageIntake {
     const list = elements as unknown[];
     // Elements can only exceed maxEnvelopeBytes when the whole frame does; measure them only then.
     const measure = exceedsBytes(frame, this.#maxBytes) !== undefined;
+    receipt?.holdsEvents?.(list.length);
     receipt?.expect(list.length);
     const envelopes: (EventEnvelope | undefined)[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
