@@ -34,6 +34,18 @@ export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[
     { id: 'pubsub.publish', scenario: s1, metric: 'published/s', kind: 'higher', target: 0.9, decimals: 0 },
     { id: 'pubsub.e2e', scenario: s1, metric: 'delivered/s end to end', kind: 'higher', target: 0.8, decimals: 0, lostId: 'pubsub.lost' },
     { id: 'pubsub.lost', scenario: s1, metric: 'lost messages', kind: 'count', decimals: 0 },
+    {
+      id: 'pubsub.batch.e2e',
+      scenario: s1,
+      metric: 'delivered/s end to end, Herald with batching: true vs per-message publishing',
+      kind: 'higher',
+      target: 1.5,
+      decimals: 0,
+      peerId: 'pubsub.e2e',
+      lostId: 'pubsub.batch.lost',
+    },
+    { id: 'pubsub.batch.publish', scenario: s1, metric: 'published/s, Herald with batching: true', kind: 'info', decimals: 0, peerId: 'pubsub.publish' },
+    { id: 'pubsub.batch.lost', scenario: s1, metric: 'lost messages, Herald with batching: true', kind: 'count', decimals: 0, peerId: 'pubsub.lost' },
   ];
   for (const rate of rates) {
     const at = `@${rate.toLocaleString('en-US')}/s`;
@@ -86,6 +98,18 @@ function durableRows(): MetricDef[] {
     { id: 'durable.e2e', scenario: s6, metric: `delivered/s end to end, ${raw}`, kind: 'higher', target: 0.6, decimals: 0, lostId: 'durable.e2e.lost' },
     { id: 'durable.e2e', scenario: s6, metric: `delivered/s end to end, ${bull}`, kind: 'higher', target: 5, decimals: 0, lostId: 'durable.e2e.lost', peerId: 'durable.bullmq.e2e' },
     { id: 'durable.drain', scenario: s6, metric: `backlog drained/s, ${raw}`, kind: 'info', decimals: 0, lostId: 'durable.drain.lost' },
+    {
+      id: 'durable.batch.e2e',
+      scenario: s6,
+      metric: `delivered/s end to end, Herald with batching: true, ${raw}`,
+      kind: 'higher',
+      target: 1.5,
+      decimals: 0,
+      peerId: 'durable.e2e',
+      lostId: 'durable.batch.lost',
+    },
+    { id: 'durable.batch.drain', scenario: s6, metric: `backlog drained/s, Herald with batching: true, ${raw}`, kind: 'info', decimals: 0, peerId: 'durable.drain' },
+    { id: 'durable.batch.lost', scenario: s6, metric: `not handled, Herald with batching: true, ${raw}`, kind: 'count', decimals: 0, peerId: 'durable.lost' },
     { id: 'durable.drain', scenario: s6, metric: `backlog drained/s, ${bull}`, kind: 'info', decimals: 0, lostId: 'durable.drain.lost', peerId: 'durable.bullmq.drain' },
     { id: 'durable.publish', scenario: s6, metric: `published/s end to end, ${raw} (XADD)`, kind: 'info', decimals: 0 },
     { id: 'durable.publish', scenario: s6, metric: `published/s end to end, ${bull} (addBulk)`, kind: 'info', decimals: 0, peerId: 'durable.bullmq.publish' },

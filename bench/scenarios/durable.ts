@@ -24,6 +24,7 @@ interface Contender {
   latency: string;
   durable?: boolean;
   concurrency?: number;
+  batching?: boolean;
 }
 
 const HERALD: Contender = {
@@ -63,6 +64,7 @@ function throughput(c: Contender, env: RunEnv, backlog: boolean): Promise<Transp
       backlog,
       ...(c.durable !== undefined ? { durable: c.durable } : {}),
       ...(c.concurrency !== undefined ? { concurrency: c.concurrency } : {}),
+      ...(c.batching !== undefined ? { batching: c.batching } : {}),
     },
     env,
   );
@@ -105,8 +107,24 @@ async function measure(c: Contender, env: RunEnv): Promise<ScenarioOutput> {
   const lat = await latency(c, env);
   const r = lat.rate;
   const p = c.prefix;
+  // Herald again with opt-in micro-batching (end to end and backlog), against the same raw Streams runs.
+  let batched: { e2e: TransportRun; drain: TransportRun } | undefined;
+  if (c === HERALD) {
+    const b = { ...HERALD, label: 'durable/herald batching', batching: true };
+    await env.flush();
+    const be2e = await throughput(b, env, false);
+    await env.flush();
+    batched = { e2e: be2e, drain: await throughput(b, env, true) };
+  }
   return {
     figures: {
+      ...(batched
+        ? {
+            'durable.batch.e2e': batched.e2e.deliveredPerSec,
+            'durable.batch.drain': batched.drain.deliveredPerSec,
+            'durable.batch.lost': batched.e2e.lost + batched.drain.lost,
+          }
+        : {}),
       [`${p}.e2e`]: e2e.deliveredPerSec,
       [`${p}.e2e.lost`]: e2e.lost,
       [`${p}.publish`]: e2e.publishPerSec,
@@ -117,11 +135,14 @@ async function measure(c: Contender, env: RunEnv): Promise<ScenarioOutput> {
       [`${p}.p99`]: r.p99,
       [`${p}.missing`]: r.missing + r.publishErrors,
     },
-    warnings: [...e2e.warnings, ...drain.warnings, ...lat.warnings],
+    warnings: [...e2e.warnings, ...drain.warnings, ...lat.warnings, ...(batched ? [...batched.e2e.warnings, ...batched.drain.warnings] : [])],
     summary:
       `end to end: sent ${fmt(e2e.publishPerSec)}/s, delivered ${fmt(e2e.deliveredPerSec)}/s, not handled ${e2e.lost} (${e2e.seconds.toFixed(1)} s); ` +
       `backlog: drained ${fmt(drain.deliveredPerSec)}/s, not handled ${drain.lost} (${drain.seconds.toFixed(1)} s); ` +
-      `@${r.rate}/s p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms (${r.samples} samples, ${r.missing} missing)`,
+      `@${r.rate}/s p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms (${r.samples} samples, ${r.missing} missing)` +
+      (batched
+        ? `; batching: delivered ${fmt(batched.e2e.deliveredPerSec)}/s end to end, drained ${fmt(batched.drain.deliveredPerSec)}/s, not handled ${batched.e2e.lost + batched.drain.lost}`
+        : ''),
   };
 }
 

@@ -20,8 +20,14 @@ export const pubsubScenario: Scenario = {
       },
       env,
     );
+    // Herald again with opt-in micro-batching, against the same peer run (per-message publishing).
+    const batched =
+      side === 'herald'
+        ? await runTransport({ label: 'pubsub/herald batching', publisher: 'herald-pub.ts', subscriber: 'herald-sub.ts', n: env.sizes.pubsubN, mode: 'fanout', batching: true }, env)
+        : undefined;
     return {
       figures: {
+        ...(batched ? { 'pubsub.batch.e2e': batched.deliveredPerSec, 'pubsub.batch.publish': batched.publishPerSec, 'pubsub.batch.lost': batched.lost } : {}),
         'pubsub.publish': r.publishPerSec,
         'pubsub.e2e': r.deliveredPerSec,
         'pubsub.lost': r.lost,
@@ -30,10 +36,11 @@ export const pubsubScenario: Scenario = {
         'rss.growth': r.subMaxRssMiB - r.subRssReadyMiB,
         'rss.pub': r.pubMaxRssMiB,
       },
-      warnings: r.warnings,
+      warnings: [...r.warnings, ...(batched?.warnings ?? [])],
       summary:
         `published ${fmt(r.publishPerSec)}/s, delivered ${fmt(r.deliveredPerSec)}/s, lost ${r.lost}, ` +
-        `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)`,
+        `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)` +
+        (batched ? `; batching: published ${fmt(batched.publishPerSec)}/s, delivered ${fmt(batched.deliveredPerSec)}/s, lost ${batched.lost}` : ''),
     };
   },
 };

@@ -42,6 +42,8 @@ export interface TransportPlan {
    * taken from the consumer's start to its last handled event.
    */
   backlog?: boolean;
+  /** Herald publisher: opt-in micro-batching. */
+  batching?: boolean;
 }
 
 export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<TransportRun> {
@@ -62,6 +64,7 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
     n: plan.n,
     batch: 1000,
     ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
+    ...(plan.batching !== undefined ? { batching: plan.batching } : {}),
   };
   // The parent's own limit sits a little above the child's deadline so the child can report first.
   const sub = new BenchChild(`${plan.label} subscriber`, plan.subscriber, subArgs, deadlineMs + 5000);

@@ -7,12 +7,13 @@ import { PREFIX } from './herald-event.js';
 
 export const DURABLE_GROUP = 'bench';
 
-export function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number) {
+export function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number, batching?: boolean) {
   return createEventBus({
     redisUrl,
     prefix: PREFIX,
     logger: false,
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(batching === true ? { batching: true } : {}),
     // 'earliest': the backlog run publishes before the group exists, and its consumer must still read all of it.
     ...(durable === true ? { mode: 'durable' as const, group: DURABLE_GROUP, startFrom: 'earliest' as const } : {}),
   });

@@ -12,6 +12,8 @@ export interface PublishArgs extends BaseArgs {
   batch: number;
   /** Herald only: durable mode (Redis Streams) instead of Pub/Sub. */
   durable?: boolean;
+  /** Herald only: opt-in micro-batching (the publishes of one tick travel as one frame). */
+  batching?: boolean;
 }
 
 export interface PublishResult {

@@ -64,7 +64,10 @@ export function EventHandler<K extends EventDefinition<any, string> | string>(
     throw new TypeError(`Expected the options of @EventHandler("${key}") to be an object, got ${JSON.stringify(options)}.`);
   }
   const definition = typeof definitionOrType === 'string' ? undefined : (definitionOrType as EventDefinition<unknown>);
-  const metadata: EventHandlerMetadata = Object.freeze({ key, ...(definition ? { definition } : {}), options: Object.freeze({ ...options }) });
+  // The definition rides along non-enumerable: what the decorator records stays `{ key, options }` to the eye.
+  const metadata: EventHandlerMetadata = Object.freeze(
+    Object.defineProperty({ key, options: Object.freeze({ ...options }) }, 'definition', { value: definition, enumerable: false }),
+  );
   return (target) => {
     const className = target.name || 'an anonymous class';
     if (typeof target.prototype?.handle !== 'function') {

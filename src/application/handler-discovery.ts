@@ -38,7 +38,9 @@ export function describeHandler(target: Function): HandlerDescriptor {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TypeError(`The @EventHandler("${metadata.key}") class has no name; pass { name: "send-welcome-email" } to the decorator.`);
   }
-  return { key: metadata.key, ...(metadata.definition ? { definition: metadata.definition } : {}), options: { ...metadata.options, name } };
+  const descriptor = { key: metadata.key, options: { ...metadata.options, name } };
+  // Non-enumerable, as on the metadata: the descriptor reads as `{ key, options }`.
+  return metadata.definition ? Object.defineProperty(descriptor, 'definition', { value: metadata.definition, enumerable: false }) : descriptor;
 }
 
 /**

@@ -45,6 +45,16 @@ export function decodeEnvelope(raw: string, maxBytes = DEFAULT_MAX_ENVELOPE_BYTE
   } catch (error) {
     throw new EnvelopeDecodeError('not-json', (error as Error).message, undefined, { cause: error });
   }
+  return envelopeOf(value);
+}
+
+/**
+ * Validates one parsed element of a batch frame (a JSON array of envelopes) as
+ * {@link decodeEnvelope} validates a whole message.
+ *
+ * @throws EnvelopeDecodeError with a `reason` (`not-an-object`, `invalid-field`).
+ */
+export function envelopeOf(value: unknown): EventEnvelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new EnvelopeDecodeError('not-an-object', `expected a JSON object, got ${describe(value)}`);
   }

@@ -112,7 +112,7 @@ function genericEnvelopeSchema(): Record<string, unknown> {
   return {
     $schema: DRAFT_2020_12,
     title: 'Herald event envelope',
-    description: `One domain event as Herald puts it on the wire: the JSON text of a Redis Pub/Sub message on the channel \`<prefix>:events|<type>\`. ${LIMITS}`,
+    description: `One domain event as Herald puts it on the wire: the JSON text of a Redis Pub/Sub message on the channel \`<prefix>:events|<type>\` (or of a stream entry's \`envelope\` field). A publisher with \`batching: true\` may send several envelopes as one JSON array: see \`$defs/batch\`. ${LIMITS}`,
     type: 'object',
     required: ['id', 'type', 'timestamp', 'correlationId', 'payload'],
     properties: {
@@ -153,7 +153,16 @@ function genericEnvelopeSchema(): Record<string, unknown> {
       },
     },
     additionalProperties: true,
-    $defs: { identifier: { type: 'string', minLength: 1, maxLength: 200 } },
+    $defs: {
+      batch: {
+        type: 'array',
+        minItems: 1,
+        items: { $ref: '#' },
+        description:
+          'A batch frame, sent only by publishers with `batching: true`: a JSON array of envelopes of one type, as one Pub/Sub message or in the `envelope` field of one stream entry. A message whose text starts with `[` is a batch. Each element is an envelope as above, judged on its own; the whole frame must not exceed maxBatchBytes (1 MiB by default) in UTF-8. Validate a batch against `envelope.schema.json#/$defs/batch`.',
+      },
+      identifier: { type: 'string', minLength: 1, maxLength: 200 },
+    },
     examples: [
       {
         id: '6a1c8f0e-2b7d-4d3e-9a51-0c1f2e3d4b5a',

@@ -1,4 +1,4 @@
-import { decodeEnvelope } from '../../domain/envelope-codec.js';
+import { decodeEnvelope, envelopeOf, exceedsBytes } from '../../domain/envelope-codec.js';
 import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import type { ContractRegistry } from '../../domain/contracts/contract-registry.js';
 import type { Received } from '../../domain/contracts/receive-preparation.js';
@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 import type { Dispatcher } from './dispatcher.js';
+import { ElementReceipt } from './element-receipt.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import type { Receipt, WireMessage } from '../transport/transport.js';
 
@@ -18,6 +19,10 @@ import type { Receipt, WireMessage } from '../transport/transport.js';
  * only the handlers of its own subscription, so every handler still runs once;
  * the copies are recognised here so the message is decoded, counted and (if
  * invalid) dead-lettered once, as on the in-memory bus.
+ *
+ * A message whose text starts with `[` is a batch frame (opt-in micro-batching):
+ * a JSON array of envelopes, each decoded, checked, counted and dead-lettered on
+ * its own, so one bad element costs only itself.
  */
 /** An envelope ready for its handlers, none (dead-lettered), or either later (an async schema). */
 type Prepared = EventEnvelope | undefined | Promise<EventEnvelope | undefined>;
@@ -29,11 +34,13 @@ export class MessageIntake {
   readonly #logger: Logger;
   readonly #maxBytes: number;
   readonly #contracts: ContractRegistry;
+  readonly #maxBatchBytes: number;
   // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
   #lastMessage: WireMessage | undefined;
   #lastChannel = '';
   readonly #lastSelectors: string[] = [];
   #lastEnvelope: Prepared;
+  #lastBatch: readonly Prepared[] = [];
 
   constructor(
     registry: SubscriptionRegistry,
@@ -42,6 +49,7 @@ export class MessageIntake {
     counters: BusCounters,
     logger: Logger,
     maxBytes: number,
+    maxBatchBytes = maxBytes,
   ) {
     this.#registry = registry;
     this.#contracts = contracts;
@@ -49,10 +57,15 @@ export class MessageIntake {
     this.#counters = counters;
     this.#logger = logger;
     this.#maxBytes = maxBytes;
+    this.#maxBatchBytes = maxBatchBytes;
   }
 
   /** The transport's MessageSink. */
   readonly take = (message: WireMessage, channel: string, selector: string | undefined, receipt?: Receipt): void => {
+    if (typeof message === 'string' && message.charCodeAt(0) === OPEN_BRACKET) {
+      this.#takeBatch(message, channel, selector, receipt);
+      return;
+    }
     if (selector === undefined) {
       this.#counters.received++;
       const envelope = this.#accept(message, channel, receipt);
@@ -114,6 +127,94 @@ export class MessageIntake {
     return undefined;
   }
 
+  #takeBatch(frame: string, channel: string, selector: string | undefined, receipt: Receipt | undefined): void {
+    if (selector === undefined) {
+      const envelopes = this.#acceptBatch(frame, channel, receipt);
+      for (let i = 0; i < envelopes.length; i++) {
+        const envelope = envelopes[i];
+        if (!envelope) continue;
+        const element = receipt && new ElementReceipt(receipt);
+        this.#dispatchAll(this.#prepare(envelope, element), element);
+      }
+      return;
+    }
+    let envelopes: readonly Prepared[];
+    if (frame === this.#lastMessage && channel === this.#lastChannel && !this.#lastSelectors.includes(selector)) {
+      this.#lastSelectors.push(selector);
+      envelopes = this.#lastBatch;
+    } else {
+      envelopes = this.#acceptBatch(frame, channel).map((envelope) => envelope && this.#prepare(envelope));
+      this.#lastMessage = frame;
+      this.#lastChannel = channel;
+      this.#lastSelectors.length = 0;
+      this.#lastSelectors.push(selector);
+      this.#lastEnvelope = undefined;
+      this.#lastBatch = envelopes;
+    }
+    const subscriptions = this.#registry.forSelector(selector);
+    for (const envelope of envelopes) {
+      if (envelope instanceof Promise) void envelope.then((prepared) => prepared && this.#dispatcher.dispatch(prepared, subscriptions));
+      else if (envelope) this.#dispatcher.dispatch(envelope, subscriptions);
+    }
+  }
+
+  /**
+   * Decodes a batch frame; invalid elements are dead-lettered one by one (their
+   * JSON as `raw`), a frame that is not a JSON array (or too large) as one message.
+   * With a receipt, each valid element returned is already counted in it: the
+   * caller dispatches it with an {@link ElementReceipt}.
+   */
+  #acceptBatch(frame: string, channel: string, receipt?: Receipt): (EventEnvelope | undefined)[] {
+    let elements: unknown;
+    try {
+      const bytes = exceedsBytes(frame, this.#maxBatchBytes);
+      if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxBatchBytes (${this.#maxBatchBytes})`);
+      try {
+        elements = JSON.parse(frame);
+      } catch (error) {
+        throw new EnvelopeDecodeError('not-json', (error as Error).message, undefined, { cause: error });
+      }
+      if (!Array.isArray(elements) || elements.length === 0) throw new EnvelopeDecodeError('not-an-object', 'expected a non-empty array of envelopes');
+    } catch (error) {
+      this.#counters.received++;
+      this.#reject(frame, channel, error, receipt);
+      return [];
+    }
+    const list = elements as unknown[];
+    // Elements can only exceed maxEnvelopeBytes when the whole frame does; measure them only then.
+    const measure = exceedsBytes(frame, this.#maxBytes) !== undefined;
+    receipt?.holdsEvents?.(list.length);
+    receipt?.expect(list.length);
+    const envelopes: (EventEnvelope | undefined)[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      this.#counters.received++;
+      try {
+        if (measure) {
+          const bytes = exceedsBytes(JSON.stringify(list[i]) ?? '', this.#maxBytes);
+          if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxEnvelopeBytes (${this.#maxBytes})`);
+        }
+        const envelope = envelopeOf(list[i]);
+        if (!carries(channel, envelope.type)) {
+          throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
+        }
+        envelopes[i] = envelope;
+      } catch (error) {
+        this.#reject(JSON.stringify(list[i]) ?? 'undefined', channel, error, receipt && new ElementReceipt(receipt));
+      }
+    }
+    return envelopes;
+  }
+
+  #reject(raw: string, channel: string, error: unknown, receipt: Receipt | undefined): void {
+    if (!(error instanceof EnvelopeDecodeError)) throw error;
+    this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
+    const written = this.#dispatcher.rejectRaw(raw, channel, error);
+    if (receipt) {
+      receipt.expect(1);
+      void written.then((done) => receipt.settle(done));
+    }
+  }
+
   #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {
     if (typeof message !== 'string') return message;
     try {
@@ -147,3 +248,4 @@ function carries(channel: string, type: string): boolean {
 }
 
 const PIPE = 0x7c;
+const OPEN_BRACKET = 0x5b;

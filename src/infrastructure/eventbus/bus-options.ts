@@ -7,6 +7,9 @@ import { DEFAULT_PREFIX, assertPrefix } from '../../domain/prefix.js';
 import { integer } from '../shared/options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../dispatch/retry-policy.js';
 
+/** Default of `maxBatchBytes`: 1 MiB. */
+export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+
 /** Options every bus takes. */
 export interface BusOptions {
   /**
@@ -29,6 +32,11 @@ export interface BusOptions {
   readonly maxBufferedDeliveries?: number;
   /** Largest envelope `publish` sends and receivers accept. @default 1_048_576 (1 MiB) */
   readonly maxEnvelopeBytes?: number;
+  /**
+   * Largest batch frame (a JSON array of envelopes, see `batching` on the Redis buses) that
+   * `publish` sends and receivers accept, in UTF-8 bytes. @default 1_048_576 (1 MiB)
+   */
+  readonly maxBatchBytes?: number;
   /** Default retry policy of every handler; subscriptions override it field by field. */
   readonly retry?: RetryOptions;
   /** Time `shutdown()` gives in-flight work when called without `timeoutMs`. @default 10_000 */
@@ -43,6 +51,7 @@ export interface ResolvedBusOptions {
   readonly concurrency: number;
   readonly maxBufferedDeliveries: number;
   readonly maxEnvelopeBytes: number;
+  readonly maxBatchBytes: number;
   readonly retry: RetryPolicy;
   readonly shutdownTimeoutMs: number;
 }
@@ -60,6 +69,7 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     concurrency: integer(options.concurrency, 1_000, 'concurrency', 1),
     maxBufferedDeliveries: integer(options.maxBufferedDeliveries, 100_000, 'maxBufferedDeliveries', 0),
     maxEnvelopeBytes: integer(options.maxEnvelopeBytes, DEFAULT_MAX_ENVELOPE_BYTES, 'maxEnvelopeBytes', 256),
+    maxBatchBytes: integer(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, 'maxBatchBytes', 256),
     retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, options.retry, 'retry'),
     shutdownTimeoutMs: integer(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),
   };

@@ -82,6 +82,7 @@ export class TransportEventBus implements EventBus {
       this.#counters,
       this.#logger,
       this.#options.maxEnvelopeBytes,
+      this.#options.maxBatchBytes,
     );
     this.#replayHost = {
       instance: this.#options.source,

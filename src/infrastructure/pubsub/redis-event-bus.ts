@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import type { BusOptions } from '../eventbus/bus-options.js';
+import { type BusOptions, DEFAULT_MAX_BATCH_BYTES } from '../eventbus/bus-options.js';
 import { integer } from '../shared/options.js';
 import type { RedisTransportOptions } from '../redis/redis-connections.js';
 import { RedisPubSubTransport } from './redis-pubsub-transport.js';
@@ -13,6 +13,14 @@ export interface RedisEventBusOptions extends BusOptions {
   readonly publishTimeoutMs?: number;
   /** Longest `start()` waits for the connections. @default 10_000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Opt-in micro-batching: the events this instance publishes in one tick to one type travel
+   * as one frame, a JSON array of their envelopes, in one PUBLISH (one XADD on the durable bus).
+   * Handlers still run per event, with their own retries and dead letters. Receivers accept
+   * both forms whatever this says; turn it on only once every consumer of the prefix runs a
+   * Herald that reads batches (or reads them itself: docs/envelope.md). @default false
+   */
+  readonly batching?: boolean;
   /** Extra ioredis options (TLS, username, ...). Herald's reconnect and queueing settings take precedence. */
   readonly redisOptions?: RedisOptions;
 }
@@ -42,5 +50,15 @@ export function redisTransportOptions(options: RedisEventBusOptions, bus: string
   const publishTimeoutMs = integer(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
   const connectTimeoutMs = integer(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
   const redisOptions = options.redisOptions;
-  return { redisUrl, publishTimeoutMs, connectTimeoutMs, ...(redisOptions ? { redisOptions } : {}) };
+  const maxBatchBytes = integer(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, 'maxBatchBytes', 256);
+  if (options.batching !== undefined && typeof options.batching !== 'boolean') {
+    throw new TypeError(`Expected \`batching\` to be true or false, got ${JSON.stringify(options.batching)}.`);
+  }
+  return {
+    redisUrl,
+    publishTimeoutMs,
+    connectTimeoutMs,
+    ...(redisOptions ? { redisOptions } : {}),
+    ...(options.batching ? { batching: { maxBatchBytes } } : {}),
+  };
 }

@@ -40,7 +40,7 @@ export class RedisPubSubTransport implements Transport {
     this.#subscriberConnection = subscriberConnection(options, `herald:${context.prefix}:sub`);
     watchErrors(this.#command, 'command', context.logger);
     watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
+    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters, undefined, options.batching);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
       this.#keys,

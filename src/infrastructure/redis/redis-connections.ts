@@ -9,6 +9,8 @@ export interface RedisTransportOptions {
   readonly redisUrl: string;
   readonly publishTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** Set when publishes of one tick travel as one frame (opt-in micro-batching). */
+  readonly batching?: { readonly maxBatchBytes: number };
   /** Extra ioredis options (TLS, username, ...); Herald's own settings win where they overlap. */
   readonly redisOptions?: RedisOptions;
 }

@@ -29,6 +29,18 @@ export type SendCommand = (redis: Redis, target: string, raw: string, type: stri
 
 const PUBLISH: SendCommand = (redis, channel, raw) => redis.publish(channel, raw);
 
+/** Opt-in micro-batching: the publishes of one tick to one target travel as one frame. */
+export interface Batching {
+  /** Largest frame in UTF-8 bytes; a publish that would overflow it starts the next frame. */
+  readonly maxBatchBytes: number;
+}
+
+/** The publishes of this tick to one target, waiting to travel as one frame. */
+class Batch {
+  readonly items: PendingPublish[] = [];
+  bytes = 1;
+}
+
 /**
  * PUBLISH (or XADD) with a bound of our own on how long it may take. ioredis would queue
  * a command issued during an outage and send it after the reconnect (resolving
@@ -55,12 +67,20 @@ export class RedisPublisher {
     corked?.uncork();
   };
   readonly #command: SendCommand;
+  readonly #batching: Batching | undefined;
+  // Targets with publishes held for this tick's frame (batching only), in first-publish order.
+  readonly #batches = new Map<string, Batch>();
+  readonly #flushBatches = () => {
+    for (const [target, batch] of this.#batches) this.#sendBatch(target, batch);
+    this.#batches.clear();
+  };
 
-  constructor(redis: Redis, timeoutMs: number, counters: BusCounters, command: SendCommand = PUBLISH) {
+  constructor(redis: Redis, timeoutMs: number, counters: BusCounters, command: SendCommand = PUBLISH, batching?: Batching) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
     this.#counters = counters;
     this.#command = command;
+    this.#batching = batching;
     redis.on('ready', () => this.#flushWaiting());
   }
 
@@ -74,8 +94,9 @@ export class RedisPublisher {
     });
     this.#pending.push(pending);
     this.#sweeper ??= setInterval(() => this.#sweep(), Math.min(100, this.#timeoutMs)).unref();
-    if (this.#redis.status === 'ready') this.#send(pending);
-    else this.#wait(pending);
+    if (this.#redis.status !== 'ready') this.#wait(pending);
+    else if (this.#batching) this.#hold(pending);
+    else this.#send(pending);
     return promise;
   }
 
@@ -131,8 +152,63 @@ export class RedisPublisher {
 
   #flushWaiting(): void {
     for (let pending = this.#waiting.shift(); pending; pending = this.#waiting.shift()) {
-      if (!pending.done) this.#send(pending);
+      if (pending.done) continue;
+      if (this.#batching) this.#hold(pending);
+      else this.#send(pending);
     }
+  }
+
+  /** Holds a publish for its target's frame, sent at the end of the tick (or once the frame is full). */
+  #hold(pending: PendingPublish): void {
+    const bytes = Buffer.byteLength(pending.raw, 'utf8') + 1;
+    let batch = this.#batches.get(pending.channel);
+    if (batch && batch.items.length > 0 && batch.bytes + bytes > this.#batching!.maxBatchBytes) {
+      this.#sendBatch(pending.channel, batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      if (this.#batches.size === 0) process.nextTick(this.#flushBatches);
+      batch = new Batch();
+      this.#batches.set(pending.channel, batch);
+    }
+    batch.items.push(pending);
+    batch.bytes += bytes;
+  }
+
+  /**
+   * Sends a frame: a lone publish as its plain envelope (the wire stays the
+   * same as without batching), several as a JSON array of their envelopes.
+   */
+  #sendBatch(target: string, batch: Batch): void {
+    const items = batch.items.filter((pending) => !pending.done);
+    batch.items.length = 0;
+    batch.bytes = 1;
+    if (items.length === 0) return;
+    if (this.#redis.status !== 'ready') {
+      for (const pending of items) this.#wait(pending);
+      return;
+    }
+    if (items.length === 1) {
+      this.#send(items[0]!);
+      return;
+    }
+    this.#batchWithinTick();
+    let frame = '[';
+    for (let i = 0; i < items.length; i++) {
+      const pending = items[i]!;
+      pending.sent = true;
+      frame += i === 0 ? pending.raw : ',' + pending.raw;
+      pending.raw = '';
+    }
+    frame += ']';
+    this.#command(this.#redis, target, frame, items[0]!.envelope.type).then(
+      (reply) => {
+        for (const pending of items) this.#accepted(pending, reply);
+      },
+      (error: unknown) => {
+        for (const pending of items) this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error }));
+      },
+    );
   }
 
   #sweep(): void {

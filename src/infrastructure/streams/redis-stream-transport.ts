@@ -88,7 +88,7 @@ export class RedisStreamTransport implements Transport {
     });
     watchErrors(this.#command, 'command', logger);
     watchErrors(this.#readerConnection, 'stream reader', logger);
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, counters, this.#appendCommand());
+    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, counters, this.#appendCommand(), options.batching);
     this.#groups = new StreamGroups(this.#command, options.group, logger);
     const handledKey = this.#keys.handledOf(options.group);
     this.#ledger = new StreamLedger(this.#command, options.group, handledKey, context.concurrency, logger);

@@ -3,6 +3,8 @@ import type { Receipt } from '../transport/transport.js';
 /** Told when every delivery of a stream entry has settled. */
 export interface EntryOwner {
   finish(entry: StreamEntry): void;
+  /** The entry is a batch frame of `events` events: it weighs that much against the limit. */
+  weigh(entry: StreamEntry, events: number): void;
 }
 
 /**
@@ -19,6 +21,8 @@ export class StreamEntry implements Receipt {
   #failedHandlers: string[] | undefined;
   /** True when some delivery must run again (abandoned, or its dead letter was not written). */
   failed = false;
+  /** Events in the entry: 1, or the length of a batch frame. */
+  weight = 1;
 
   constructor(
     /** The stream it was read from. */
@@ -34,6 +38,10 @@ export class StreamEntry implements Receipt {
     this.#remaining += deliveries;
     if (handlers) this.#handlers = handlers;
     if (this.#remaining === 0) this.owner.finish(this);
+  }
+
+  holdsEvents(count: number): void {
+    this.owner.weigh(this, count);
   }
 
   settle(done: boolean, handler?: string): void {

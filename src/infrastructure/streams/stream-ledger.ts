@@ -35,7 +35,7 @@ export class StreamLedger implements EntryOwner {
     this.#logger = logger;
   }
 
-  /** Entries held now. */
+  /** Events held now: an entry counts once, a batch entry as its events. */
   get size(): number {
     return this.#size;
   }
@@ -71,11 +71,18 @@ export class StreamLedger implements EntryOwner {
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
+  /** A batch entry counts as its events: the limit bounds events held, not entries. */
+  weigh(entry: StreamEntry, events: number): void {
+    if (this.#held.get(entry.stream)?.get(entry.id) !== entry || events < 1) return;
+    this.#size += events - entry.weight;
+    entry.weight = events;
+  }
+
   finish(entry: StreamEntry): void {
     const entries = this.#held.get(entry.stream);
     if (entries?.get(entry.id) !== entry) return;
     entries.delete(entry.id);
-    this.#size--;
+    this.#size -= entry.weight;
     if (entry.failed) {
       const done = entry.succeeded();
       if (done.length > 0) this.#record(entry, done);

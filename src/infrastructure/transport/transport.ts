@@ -23,6 +23,11 @@ export interface Receipt {
   /** How many deliveries were made, and of which handlers (absent for a message no handler saw). */
   expect(deliveries: number, handlers?: readonly { readonly name: string }[]): void;
   settle(done: boolean, handler?: string): void;
+  /**
+   * Told when the message turned out to be a batch frame of `count` events, so that a
+   * transport bounding what it holds (Streams) counts them, not the one message.
+   */
+  holdsEvents?(count: number): void;
 }
 
 /**
