@@ -197,7 +197,7 @@ export class TransportEventBus implements EventBus {
   }
 
   #encode(envelope: EventEnvelope): string {
-    const raw = encode(envelope);
+    const raw = encodeEnvelope(envelope);
     const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
     if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
     return raw;
@@ -209,7 +209,7 @@ export class TransportEventBus implements EventBus {
     }
     assertEventType(event.type, 'the event type');
     if (event.payload === undefined) throw new TypeError(`Event "${event.type}" has no payload; pass an object (or null).`);
-    if (options !== undefined) validatePublishOptions(options);
+    const headers = options === undefined ? undefined : validatePublishOptions(options);
     const envelope: MutableEnvelope = {
       id: randomUUID(),
       type: event.type,
@@ -219,7 +219,7 @@ export class TransportEventBus implements EventBus {
       payload: event.payload,
     };
     if (options?.causationId !== undefined) envelope.causationId = options.causationId;
-    if (options?.headers !== undefined) envelope.headers = options.headers;
+    if (headers !== undefined) envelope.headers = headers;
     return envelope;
   }
 
@@ -251,16 +251,5 @@ export class TransportEventBus implements EventBus {
 
   async #deadLetterCount(): Promise<number | undefined> {
     return withTimeout(this.#transport.deadLetters.count().catch(() => undefined), HEALTH_QUERY_TIMEOUT_MS, () => undefined);
-  }
-}
-
-function encode(envelope: EventEnvelope): string {
-  try {
-    return encodeEnvelope(envelope);
-  } catch (error) {
-    throw new TypeError(
-      `The payload of "${envelope.type}" cannot be serialised to JSON (${(error as Error).message}); publish plain data without cycles or BigInt.`,
-      { cause: error },
-    );
   }
 }
