@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
 import { DEFAULT_PREFIX, assertPrefix } from '../domain/prefix.js';
+import { MAX_TIMER_MS } from '../domain/timer-limit.js';
 import { usageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import {
@@ -98,9 +99,9 @@ function replayCommand(dlq: Command, action: ActionFactory): void {
     .option('--type <type>', 'with --all: only entries of this event type')
     .option('--handler <name>', 'with --all: only entries of this handler')
     .option('--limit <n>', 'with --all: replay at most this many', integer('--limit', 1))
-    .addOption(new Option('--claim-timeout-ms <ms>', 'wait this long for a live instance to claim an entry').argParser(integer('--claim-timeout-ms', 1)).default(3_000))
-    .addOption(new Option('--lease-ms <ms>', "claim lease; a crashed instance's claim lapses after it").argParser(integer('--lease-ms', 300)).default(30_000))
-    .addOption(new Option('--wait-timeout-ms <ms>', 'stop waiting for a running handler after this long').argParser(integer('--wait-timeout-ms', 1)).default(600_000))
+    .addOption(new Option('--claim-timeout-ms <ms>', 'wait this long for a live instance to claim an entry').argParser(integer('--claim-timeout-ms', 1, MAX_TIMER_MS)).default(3_000))
+    .addOption(new Option('--lease-ms <ms>', "claim lease; a crashed instance's claim lapses after it").argParser(integer('--lease-ms', 300, MAX_TIMER_MS)).default(30_000))
+    .addOption(new Option('--wait-timeout-ms <ms>', 'stop waiting for a running handler after this long').argParser(integer('--wait-timeout-ms', 1, MAX_TIMER_MS)).default(600_000))
     .addHelpText('after', '\nExamples:\n  herald dlq replay 3f2c…\n  herald dlq replay --all --handler send-welcome-email\n')
     .action(
       action(
@@ -165,10 +166,10 @@ async function withQueue(deps: CliDeps, options: CommonOptions, run: (ctx: DlqCo
   }
 }
 
-function integer(flag: string, min: number): (value: string) => number {
+function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-      throw new InvalidArgumentError(`${flag} takes a whole number ≥ ${min}.`);
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`${flag} takes a whole number ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}.`);
     }
     return Number(value);
   };

@@ -3,6 +3,7 @@ import { RedisConnectionError } from '../../domain/errors/redis-connection-error
 import { assertPrefix } from '../../domain/prefix.js';
 import { redactUrl } from '../shared/logging.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
+import { milliseconds } from '../shared/options.js';
 import { withTimeout } from '../shared/with-timeout.js';
 
 /** Options of {@link openRedisDeadLetterQueue}. */
@@ -30,14 +31,14 @@ export interface OpenedDeadLetterQueue {
  * once.
  *
  * @throws RedisConnectionError (its `url` has credentials masked) when Redis is not reachable in time.
- * @throws TypeError when the prefix is invalid.
+ * @throws TypeError when the prefix or `connectTimeoutMs` is invalid.
  * @example
  * const { queue, close } = await openRedisDeadLetterQueue({ redisUrl: process.env.REDIS_URL!, prefix: 'shop' });
  * try { console.log(await queue.count()); } finally { await close(); }
  */
 export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
   assertPrefix(options.prefix);
-  const timeoutMs = options.connectTimeoutMs ?? 5_000;
+  const timeoutMs = milliseconds(options.connectTimeoutMs, 5_000, 'connectTimeoutMs', 1);
   const redis = new Redis(options.redisUrl, {
     ...options.redisOptions,
     lazyConnect: true,

@@ -12,7 +12,7 @@ import type { Logger } from '../../domain/logger.js';
 import type { SubscribeOptions } from '../../domain/retry-options.js';
 import { BusCounters } from '../transport/bus-counters.js';
 import { type BusOptions, type ResolvedBusOptions, resolveBusOptions } from './bus-options.js';
-import { integer } from '../shared/options.js';
+import { milliseconds } from '../shared/options.js';
 import { BusReplays } from '../dead-letters/replay/bus-replays.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { MessageIntake } from '../dispatch/message-intake.js';
@@ -150,7 +150,7 @@ export class TransportEventBus implements EventBus {
   shutdown(options?: ShutdownOptions): Promise<void> {
     let timeoutMs: number;
     try {
-      timeoutMs = integer(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0);
+      timeoutMs = milliseconds(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,6 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import type { BusOptions } from '../eventbus/bus-options.js';
-import { integer } from '../shared/options.js';
+import { milliseconds } from '../shared/options.js';
 import type { RedisTransportOptions } from '../redis/redis-connections.js';
 import { RedisPubSubTransport } from './redis-pubsub-transport.js';
 import { TransportEventBus } from '../eventbus/transport-event-bus.js';
@@ -39,8 +39,8 @@ export function redisTransportOptions(options: RedisEventBusOptions, bus: string
   if (!redisUrl) {
     throw new TypeError(`${bus} needs a Redis URL: pass { redisUrl: "redis://127.0.0.1:6379" } or set REDIS_URL.`);
   }
-  const publishTimeoutMs = integer(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
-  const connectTimeoutMs = integer(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
+  const publishTimeoutMs = milliseconds(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
+  const connectTimeoutMs = milliseconds(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
   const redisOptions = options.redisOptions;
   return { redisUrl, publishTimeoutMs, connectTimeoutMs, ...(redisOptions ? { redisOptions } : {}) };
 }
