@@ -29,6 +29,9 @@ export { DeliveryAbortedError } from './domain/errors/delivery-aborted-error.js'
 export { DeliveryLimitError } from './domain/errors/delivery-limit-error.js';
 export { DuplicateHandlerError } from './domain/errors/duplicate-handler-error.js';
 export { RedisConnectionError } from './domain/errors/redis-connection-error.js';
+export { RedisAuthError } from './domain/errors/redis-auth-error.js';
+export type { RedisAuthFailure } from './domain/errors/redis-auth-error.js';
+export { RedisDatabaseError } from './domain/errors/redis-database-error.js';
 
 export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';

@@ -1,7 +1,9 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
 import { assertPrefix } from '../../domain/prefix.js';
 import { redactUrl } from '../shared/logging.js';
+import { redisClient } from '../redis/redis-client.js';
+import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
 import { milliseconds } from '../shared/options.js';
 import { withTimeout } from '../shared/with-timeout.js';
@@ -31,6 +33,8 @@ export interface OpenedDeadLetterQueue {
  * once.
  *
  * @throws RedisConnectionError (its `url` has credentials masked) when Redis is not reachable in time.
+ * @throws RedisAuthError when Redis refuses the credentials (at once, without retrying).
+ * @throws RedisDatabaseError when Redis refuses the URL's database index.
  * @throws TypeError when the prefix or `connectTimeoutMs` is invalid.
  * @example
  * const { queue, close } = await openRedisDeadLetterQueue({ redisUrl: process.env.REDIS_URL!, prefix: 'shop' });
@@ -39,14 +43,17 @@ export interface OpenedDeadLetterQueue {
 export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
   assertPrefix(options.prefix);
   const timeoutMs = milliseconds(options.connectTimeoutMs, 5_000, 'connectTimeoutMs', 1);
-  const redis = new Redis(options.redisUrl, {
+  const url = redactUrl(options.redisUrl);
+  // A password the server does not check is no business of a tool's output.
+  const settings: RedisOptions = {
     ...options.redisOptions,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => (times > 3 ? null : 200 * times),
     connectionName: `herald:${options.prefix}:tool`,
-  });
+  };
+  const redis = redisClient(options.redisUrl, settings, () => {});
   let lastError: unknown;
   redis.on('error', (error: unknown) => (lastError = error));
   try {
@@ -55,7 +62,8 @@ export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueue
     });
   } catch (error) {
     redis.disconnect();
-    throw new RedisConnectionError(redactUrl(options.redisUrl), timeoutMs, { cause: lastError ?? error });
+    const cause = lastError ?? error;
+    throw refusalOf(cause, url, redis.options.db) ?? new RedisConnectionError(url, timeoutMs, { cause: safeCause(cause) });
   }
   return {
     queue: new RedisDeadLetterQueue(redis, options.prefix),

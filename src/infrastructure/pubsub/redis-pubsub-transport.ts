@@ -1,12 +1,21 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { redactUrl } from '../shared/logging.js';
-import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
+import {
+  type RedisTransportOptions,
+  commandConnection,
+  connection,
+  quit,
+  unneededPasswordReport,
+  watchErrors,
+  whenReady,
+} from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { RedisPublisher } from '../redis/redis-publisher.js';
+import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
 
@@ -33,15 +42,12 @@ export class RedisPubSubTransport implements Transport {
   constructor(options: RedisTransportOptions, context: TransportContext) {
     this.#options = options;
     this.#keys = new RedisKeys(context.prefix);
-    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
-    this.#subscriberConnection = new Redis(options.redisUrl, {
-      ...connectionOptions(options),
-      autoResubscribe: false,
-      connectionName: `herald:${context.prefix}:sub`,
-    });
+    const report = unneededPasswordReport(context.logger);
+    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`, report);
+    this.#subscriberConnection = connection(options, { autoResubscribe: false, connectionName: `herald:${context.prefix}:sub` }, report);
     watchErrors(this.#command, 'command', context.logger);
     watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);
+    this.#publisher = new RedisPublisher(this.#command, redactUrl(options.redisUrl), options.publishTimeoutMs, context.counters);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
       this.#keys,
@@ -73,9 +79,11 @@ export class RedisPubSubTransport implements Transport {
 
   sync(): Promise<void> {
     const { redisUrl, connectTimeoutMs } = this.#options;
+    const url = redactUrl(redisUrl);
     return this.#subscriber.confirm(
       connectTimeoutMs,
-      (cause) => new RedisConnectionError(redactUrl(redisUrl), connectTimeoutMs, { cause }),
+      (cause) => new RedisConnectionError(url, connectTimeoutMs, { cause: safeCause(cause) }),
+      (error) => refusalOf(error, url),
     );
   }
 
