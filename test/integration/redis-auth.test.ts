@@ -28,6 +28,7 @@ describe.skipIf(findRedisServerBinary() === undefined)('Redis that refuses a cli
     await admin.call('ACL', 'SETUSER', 'no-subscribe', 'on', '>pw', '~*', '&*', '+@all', '-subscribe', '-psubscribe');
     await admin.call('ACL', 'SETUSER', 'no-publish', 'on', '>pw', '~*', '&*', '+@all', '-publish');
     await admin.call('ACL', 'SETUSER', 'no-xgroup', 'on', '>pw', '~*', '&*', '+@all', '-xgroup');
+    await admin.call('ACL', 'SETUSER', 'events-only', 'on', '>pw', '~*', '&*:events|*', '+@all');
   });
   afterAll(async () => {
     admin?.disconnect();
@@ -116,6 +117,14 @@ describe.skipIf(findRedisServerBinary() === undefined)('Redis that refuses a cli
       const { error } = await startFailure(bus);
       expect(error).toBeInstanceOf(RedisAuthError);
       expect(error).toMatchObject({ reason: 'no-permission', command: 'xgroup|create' });
+    });
+
+    it('fails start() when the replay listener may not subscribe to its control channel', async () => {
+      const bus = track(new RedisEventBus({ redisUrl: at('events-only:pw@'), connectTimeoutMs: 5_000, logger: false }));
+      const { error, ms } = await startFailure(bus);
+      expect(error).toBeInstanceOf(RedisAuthError);
+      expect(error).toMatchObject({ reason: 'no-permission', command: 'subscribe' });
+      expect(ms).toBeLessThan(2_500);
     });
 
     it('rejects a publish that Redis refuses with RedisAuthError, not "may have been delivered"', async () => {

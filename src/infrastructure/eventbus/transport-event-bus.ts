@@ -144,7 +144,9 @@ export class TransportEventBus implements EventBus {
     await this.#connecting;
     this.#started = true;
     await this.#transport.sync();
-    await this.#replays.start();
+    await this.#replays.start().catch((error: unknown) => {
+      throw this.#transport.refusal?.(error) ?? error;
+    });
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {

@@ -73,6 +73,10 @@ export class RedisPubSubTransport implements Transport {
     return this.#connecting;
   }
 
+  refusal(error: unknown): Error | undefined {
+    return refusalOf(error, redactUrl(this.#options.redisUrl));
+  }
+
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
     return this.#publisher.publish(this.#keys.channelOf(envelope.type), message as string, envelope);
   }

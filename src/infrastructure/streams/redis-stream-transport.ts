@@ -140,6 +140,10 @@ export class RedisStreamTransport implements Transport {
     return this.#connecting;
   }
 
+  refusal(error: unknown): Error | undefined {
+    return refusalOf(error, redactUrl(this.#options.redisUrl));
+  }
+
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
     return this.#publisher.publish(this.#keys.streamOf(envelope.type), message as string, envelope);
   }
