@@ -43,6 +43,9 @@ function commanderExit(error: CommanderError): number {
   }
 }
 
+// Redis's refusal of a command (NOPERM), also inside a transaction (EXECABORT … NOPERM) or a script.
+const NOT_PERMITTED = /\bNOPERM\b|user executing the script can't run this command/;
+
 function describe(error: unknown): { code: string; message: string; exitCode: number } {
   if (error instanceof CliError) return { code: error.code, message: error.message, exitCode: error.exitCode };
   if (RedisConnectionError.is(error)) {
@@ -56,7 +59,7 @@ function describe(error: unknown): { code: string; message: string; exitCode: nu
   }
   if (RedisAuthError.is(error)) return { code: 'redis-auth', message: (error as Error).message, exitCode: EXIT_FAILED };
   if (RedisDatabaseError.is(error)) return { code: 'redis-database', message: (error as Error).message, exitCode: EXIT_FAILED };
-  if (error instanceof Error && /^NOPERM\b/.test(error.message)) {
+  if (error instanceof Error && NOT_PERMITTED.test(error.message)) {
     return {
       code: 'redis-auth',
       message: `Redis refused a command for this ACL user (${error.message}). Nothing more was done. Grant the user the rules of the herald CLI in docs/security.md, then run the command again.`,

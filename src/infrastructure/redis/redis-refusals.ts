@@ -46,7 +46,7 @@ export function refusalOf(error: unknown, url: string, database = 0): RedisAuthE
 function authFailure(message: string): RedisAuthFailure | undefined {
   if (/\bWRONGPASS\b|\binvalid password\b/.test(message)) return 'wrong-password';
   if (/\bNOAUTH\b/.test(message)) return 'no-password';
-  if (/\bNOPERM\b/.test(message)) return 'no-permission';
+  if (/\bNOPERM\b|user executing the script can't run this command/.test(message)) return 'no-permission';
   return undefined;
 }
 
