@@ -43,7 +43,9 @@ export interface RedisServerOptions {
   extraArgs?: string[];
   /**
    * Password of the default user (`--requirepass`). The launcher authenticates its own
-   * probes with it, and `url` carries it (`redis://:password@host:port`).
+   * probes with it, and `url` carries it (`redis://:password@host:port`). Private servers
+   * only: `startRedis` ignores it for an external `REDIS_URL`, so start such a server
+   * with `RedisServer.start`.
    */
   password?: string;
   /** Deadline for one start / restart to answer PING. Default 10 000 ms. */
