@@ -8,10 +8,10 @@ import {
   RedisDatabaseError,
   RedisEventBus,
   openRedisDeadLetterQueue,
-} from '../../src/index.js';
-import { RedisServer, findRedisServerBinary } from '../support/redis-server.js';
-import { uniquePrefix } from '../support/wait-for.js';
-import { herald, heraldJson } from './cli-harness.js';
+} from '../../../src/index.js';
+import { RedisServer, findRedisServerBinary } from '../../support/redis-server.js';
+import { uniquePrefix } from '../../support/wait-for.js';
+import { herald, heraldJson } from '../cli-harness.js';
 
 // These tests configure Redis itself (a password, ACL users), so they need private servers.
 const PASSWORD = 'door-password-77';
