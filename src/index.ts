@@ -44,9 +44,12 @@ export { HandlerTimeoutError } from './domain/errors/handler-timeout-error.js';
 export { DeliveryAbortedError } from './domain/errors/delivery-aborted-error.js';
 export { DeliveryLimitError } from './domain/errors/delivery-limit-error.js';
 export { DuplicateHandlerError } from './domain/errors/duplicate-handler-error.js';
-export { RedisConnectionError } from './domain/errors/redis-connection-error.js';
+export { RedisConnectionError } from './domain/errors/connection/redis-connection-error.js';
 export { InvalidPayloadError } from './domain/errors/invalid-payload-error.js';
 export { UnknownEventVersionError } from './domain/errors/unknown-event-version-error.js';
+export { RedisAuthError } from './domain/errors/connection/redis-auth-error.js';
+export type { RedisAuthFailure } from './domain/errors/connection/redis-auth-error.js';
+export { RedisDatabaseError } from './domain/errors/connection/redis-database-error.js';
 
 export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';

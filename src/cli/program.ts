@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { MAX_TIMER_MS } from '../domain/timer-limit.js';
 import { usageError } from './cli-error.js';
 import { type ActionFactory, type CliDeps, type CommonOptions, configure, heraldVersion, integer, leaf, withQueue } from './command-kit.js';
 import { dashboardAction, type DashboardFlags } from './dashboard-command.js';
@@ -110,9 +111,9 @@ function replayCommand(dlq: Command, action: ActionFactory): void {
     .argument('[id]', 'entry id; or use --all')
     .option('--all', 'replay every entry (oldest first), or those matching --type / --handler / --reason')
     .option('--limit <n>', 'with --all: replay at most this many', integer('--limit', 1))
-    .addOption(new Option('--claim-timeout-ms <ms>', 'wait this long for a live instance to claim an entry').argParser(integer('--claim-timeout-ms', 1)).default(3_000))
-    .addOption(new Option('--lease-ms <ms>', "claim lease; a crashed instance's claim lapses after it").argParser(integer('--lease-ms', 300)).default(30_000))
-    .addOption(new Option('--wait-timeout-ms <ms>', 'stop waiting for a running handler after this long').argParser(integer('--wait-timeout-ms', 1)).default(600_000))
+    .addOption(new Option('--claim-timeout-ms <ms>', 'wait this long for a live instance to claim an entry').argParser(integer('--claim-timeout-ms', 1, MAX_TIMER_MS)).default(3_000))
+    .addOption(new Option('--lease-ms <ms>', "claim lease; a crashed instance's claim lapses after it").argParser(integer('--lease-ms', 300, MAX_TIMER_MS)).default(30_000))
+    .addOption(new Option('--wait-timeout-ms <ms>', 'stop waiting for a running handler after this long').argParser(integer('--wait-timeout-ms', 1, MAX_TIMER_MS)).default(600_000))
     .addHelpText('after', '\nExamples:\n  herald dlq replay 3f2c…\n  herald dlq replay --all --handler send-welcome-email --reason retries-exhausted\n')
     .action(
       action(

@@ -1,5 +1,7 @@
 import { CommanderError } from 'commander';
-import { RedisConnectionError } from '../domain/errors/redis-connection-error.js';
+import { RedisAuthError } from '../domain/errors/connection/redis-auth-error.js';
+import { RedisConnectionError } from '../domain/errors/connection/redis-connection-error.js';
+import { RedisDatabaseError } from '../domain/errors/connection/redis-database-error.js';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { type CliDeps, buildProgram } from './program.js';
@@ -41,6 +43,9 @@ function commanderExit(error: CommanderError): number {
   }
 }
 
+// Redis's refusal of a command (NOPERM), also inside a transaction (EXECABORT … NOPERM) or a script.
+const NOT_PERMITTED = /\bNOPERM\b|user executing the script can't run this command/;
+
 function describe(error: unknown): { code: string; message: string; exitCode: number } {
   if (error instanceof CliError) return { code: error.code, message: error.message, exitCode: error.exitCode };
   if (RedisConnectionError.is(error)) {
@@ -49,6 +54,15 @@ function describe(error: unknown): { code: string; message: string; exitCode: nu
     return {
       code: 'redis-unavailable',
       message: `Cannot reach Redis at ${url}${why}. Check --redis-url (or REDIS_URL) and that Redis is running, then run the command again.`,
+      exitCode: EXIT_FAILED,
+    };
+  }
+  if (RedisAuthError.is(error)) return { code: 'redis-auth', message: (error as Error).message, exitCode: EXIT_FAILED };
+  if (RedisDatabaseError.is(error)) return { code: 'redis-database', message: (error as Error).message, exitCode: EXIT_FAILED };
+  if (error instanceof Error && NOT_PERMITTED.test(error.message)) {
+    return {
+      code: 'redis-auth',
+      message: `Redis refused a command for this ACL user (${error.message}). Nothing more was done. Grant the user the rules of the herald CLI in docs/security.md, then run the command again.`,
       exitCode: EXIT_FAILED,
     };
   }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisConnectionError } from '../domain/errors/redis-connection-error.js';
+import { RedisConnectionError } from '../domain/errors/connection/redis-connection-error.js';
 import { EXIT_OK } from './cli-error.js';
 import { type CliDeps, type CommonOptions, target } from './command-kit.js';
 import { alignRows, printable } from './format.js';

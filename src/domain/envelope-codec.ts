@@ -9,9 +9,56 @@ export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 // ISO 8601 as Date#toISOString writes it, plus offsets and fewer fraction digits from other producers.
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Serialises an envelope to the JSON text that goes on the wire. */
+/**
+ * Serialises an envelope to the JSON text that goes on the wire:
+ * `JSON.stringify`, refusing a payload that JSON would drop or turn into
+ * something else at the top level (receivers would dead-letter the envelope,
+ * or see `null`). Plain data costs one `typeof` more than `JSON.stringify`;
+ * only a payload with a `toJSON()` is encoded on its own (once), to check what
+ * that returns.
+ *
+ * @throws TypeError when the payload is undefined, a function, a Symbol, NaN or
+ *   ±Infinity, has a `toJSON()` that returns undefined, a function or a Symbol,
+ *   or cannot be serialised at all (a cycle, a BigInt).
+ */
 export function encodeEnvelope(envelope: EventEnvelope): string {
-  return JSON.stringify(envelope);
+  const payload: unknown = envelope.payload;
+  const kind = typeof payload;
+  if (kind === 'object' && payload !== null && typeof (payload as { toJSON?: unknown }).toJSON === 'function') {
+    const { payload: _, ...head } = envelope;
+    const text = stringify(envelope.type, payload);
+    if (text === undefined) throw notCarried(envelope.type, payload);
+    const headText = JSON.stringify(head);
+    return headText === '{}' ? `{"payload":${text}}` : `${headText.slice(0, -1)},"payload":${text}}`;
+  }
+  if (kind === 'undefined' || kind === 'function' || kind === 'symbol' || (kind === 'number' && !Number.isFinite(payload))) {
+    throw notCarried(envelope.type, payload);
+  }
+  return stringify(envelope.type, envelope)!;
+}
+
+function stringify(type: string, value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(
+      `The payload of "${type}" cannot be serialised to JSON (${(error as Error).message}); publish plain data without cycles or BigInt.`,
+      { cause: error },
+    );
+  }
+}
+
+function notCarried(type: string, payload: unknown): TypeError {
+  return new TypeError(
+    `The payload of "${type}" is ${describePayload(payload)}, which JSON cannot carry; publish plain data (an object, an array, a string, a finite number, a boolean or null).`,
+  );
+}
+
+function describePayload(payload: unknown): string {
+  if (payload === undefined) return 'undefined';
+  if (typeof payload === 'object' && payload !== null) return 'an object whose toJSON() returns undefined, a function or a Symbol';
+  if (typeof payload === 'number') return String(payload);
+  return `a ${typeof payload}`;
 }
 
 /**

@@ -165,6 +165,40 @@ export function deliveryContract(factory: () => BusFactory): void {
       cyclic.self = cyclic;
       await expect(bus.publish({ type: 'ok', payload: cyclic })).rejects.toThrow(/JSON/);
     });
+
+    it('rejects payloads and headers that JSON would change, and sends nothing', async () => {
+      const bus = t.bus();
+      const seen = recorder<unknown>();
+      bus.subscribe('changed', (event) => seen.push(event.payload), { name: 'h' });
+      await bus.start();
+      class Traced {
+        toJSON() {
+          return { traceparent: 'tp' };
+        }
+      }
+      const hidden = Object.defineProperty({ a: 'b' }, 'toJSON', { value: () => 'x', enumerable: false });
+      const payloads: unknown[] = [() => 1, Symbol('s'), { toJSON: () => undefined }, Number.NaN];
+      const headers: unknown[] = [new Date(0), new String('ab'), Object.assign(new Traced(), { a: 'b' }), ['a']];
+
+      for (const payload of payloads) {
+        await expect(bus.publish({ type: 'changed', payload }), String(payload)).rejects.toThrow(/payload of "changed"/);
+      }
+      for (const header of headers) {
+        await expect(bus.publish({ type: 'changed', payload: {} }, { headers: header as Record<string, string> })).rejects.toThrow(
+          /`headers`/,
+        );
+      }
+      await expect(bus.publish({ type: 'changed', payload: 1 }, { headers: { a: 1 as unknown as string } })).rejects.toThrow(TypeError);
+
+      expect(bus.stats().published).toBe(0);
+      // What is checked is what is sent: the own enumerable entries, whatever a hidden toJSON says.
+      const sent = await bus.publish({ type: 'changed', payload: 'sent' }, { headers: hidden });
+      await bus.publish({ type: 'changed', payload: 'bare' }, { headers: Object.assign(Object.create(null) as object, { a: 'b' }) });
+      await waitFor(() => seen.seen.length === 2);
+      expect(seen.seen.sort()).toEqual(['bare', 'sent']);
+      expect(sent.headers).toEqual({ a: 'b' });
+      expect(await factory().deadLetters(t.prefix).count()).toBe(0);
+    });
   });
 
   describe('with several instances', () => {

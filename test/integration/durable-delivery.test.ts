@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DurableEventBus, type DurableEventBusOptions, RedisDeadLetterQueue } from '../../src/index.js';
+import { DurableEventBus, type DurableEventBusOptions, type Logger, RedisDeadLetterQueue } from '../../src/index.js';
 import { anOrder, OrderPlaced, OrderShipped } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
 import { quietWindow, simulateWork, uniquePrefix, waitFor } from '../support/wait-for.js';
@@ -106,6 +106,41 @@ describe('DurableEventBus', () => {
       await waitFor(() => latest.length === 1 && earliest.length === 2);
       expect(latest).toEqual([late.id]);
       expect(earliest).toEqual([early.id, late.id]);
+    });
+
+    it("warns how many entries a new group skips at 'latest', and how to read them", async () => {
+      const publisher = bus({ group: 'storefront' });
+      for (let i = 0; i < 3; i++) await publisher.publish(anOrder(i));
+      const warnings = (group: string, startFrom?: 'earliest') => {
+        const seen: { fields: Record<string, unknown>; msg: string }[] = [];
+        const logger: Logger = {
+          debug() {},
+          info() {},
+          error() {},
+          warn: (fields: unknown, msg?: string) => void seen.push({ fields: fields as Record<string, unknown>, msg: msg ?? '' }),
+          child: () => logger,
+        };
+        const consumer = bus({ group, logger, ...(startFrom ? { startFrom } : {}) });
+        consumer.subscribe(OrderPlaced, () => {}, { name: 'h' });
+        consumer.subscribe(OrderShipped, () => {}, { name: 'h2' });
+        return { consumer, seen };
+      };
+
+      const late = warnings('billing');
+      const early = warnings('audit', 'earliest');
+      await Promise.all([late.consumer.start(), early.consumer.start()]);
+      const again = warnings('billing');
+      await again.consumer.start();
+
+      // Only the stream that held entries, only for the group created at 'latest', only when it was created.
+      expect(late.seen).toEqual([
+        {
+          fields: expect.objectContaining({ stream: `${prefix}:stream|order.placed`, group: 'billing', skipped: 3 }),
+          msg: expect.stringMatching(/skips the 3 entries already in the stream.*startFrom: 'earliest'/),
+        },
+      ]);
+      expect(early.seen).toEqual([]);
+      expect(again.seen).toEqual([]);
     });
   });
 

@@ -41,6 +41,13 @@ export interface RedisServerOptions {
   bin?: string;
   /** Extra command-line arguments appended to the defaults, e.g. `['--maxmemory', '10mb']`. */
   extraArgs?: string[];
+  /**
+   * Password of the default user (`--requirepass`). The launcher authenticates its own
+   * probes with it, and `url` carries it (`redis://:password@host:port`). Private servers
+   * only: `startRedis` ignores it for an external `REDIS_URL`, so start such a server
+   * with `RedisServer.start`.
+   */
+  password?: string;
   /** Deadline for one start / restart to answer PING. Default 10 000 ms. */
   startTimeoutMs?: number;
   /**
@@ -196,7 +203,7 @@ export function findFreePort(): Promise<number> {
  * (refused, error reply, timeout). The pid lets the caller make sure the
  * server on the port is really the child it spawned and not a neighbour.
  */
-function probe(host: string, port: number, timeoutMs = 1000): Promise<number | undefined> {
+function probe(host: string, port: number, timeoutMs = 1000, password?: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     let data = Buffer.alloc(0);
     let done = false;
@@ -211,9 +218,18 @@ function probe(host: string, port: number, timeoutMs = 1000): Promise<number | u
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     socket.once('error', () => finish(undefined));
     socket.once('close', () => finish(undefined));
-    socket.once('connect', () => socket.write('PING\r\nINFO server\r\n'));
+    const auth = password === undefined ? '' : `AUTH ${password}\r\n`;
+    socket.once('connect', () => socket.write(`${auth}PING\r\nINFO server\r\n`));
+    let authenticated = password === undefined;
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
+      if (!authenticated) {
+        const ok = '+OK\r\n';
+        if (data.length < ok.length) return;
+        if (data.subarray(0, ok.length).toString('latin1') !== ok) return finish(undefined);
+        data = data.subarray(ok.length);
+        authenticated = true;
+      }
       const pong = '+PONG\r\n';
       if (data.length < pong.length) return;
       if (data.subarray(0, pong.length).toString('latin1') !== pong) return finish(undefined);
@@ -249,6 +265,7 @@ export class RedisServer implements RedisHandle {
   readonly #bin: string;
   readonly #dir: string;
   readonly #extraArgs: readonly string[];
+  readonly #password: string | undefined;
   readonly #startTimeoutMs: number;
   readonly #configFile: string | undefined;
 
@@ -261,6 +278,7 @@ export class RedisServer implements RedisHandle {
     }
     this.#port = options.port ?? 0;
     this.#extraArgs = options.extraArgs ?? [];
+    this.#password = options.password;
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   }
 
@@ -302,7 +320,8 @@ export class RedisServer implements RedisHandle {
   }
 
   get url(): string {
-    return `redis://${HOST}:${this.#port}`;
+    const auth = this.#password === undefined ? '' : `:${encodeURIComponent(this.#password)}@`;
+    return `redis://${auth}${HOST}:${this.#port}`;
   }
 
   /** Pid of the running child, or undefined when killed / stopped. */
@@ -388,6 +407,7 @@ export class RedisServer implements RedisHandle {
       '--appendonly', 'no',
       '--daemonize', 'no',
       '--dir', this.#dir,
+      ...(this.#password === undefined ? [] : ['--requirepass', this.#password]),
       ...this.#extraArgs,
     ];
     let attemptOutput = '';
@@ -435,7 +455,7 @@ export class RedisServer implements RedisHandle {
             : `exited with code ${String(child.exitCode)} / signal ${String(child.signalCode)}:\n${output}`,
         };
       }
-      const pid = await probe(HOST, port, Math.min(1000, Math.max(50, deadline - Date.now())));
+      const pid = await probe(HOST, port, Math.min(1000, Math.max(50, deadline - Date.now())), this.#password);
       if (pid !== undefined && pid === child.pid && !exitedFlag) return { ok: true, child };
       // Either nothing answers yet, or another server (not ours) holds the
       // port and our child is about to exit with "address in use".

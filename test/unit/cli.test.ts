@@ -104,6 +104,16 @@ describe('herald dlq replay --all', () => {
   });
 });
 
+describe('herald dlq replay timings', () => {
+  it.each(['--claim-timeout-ms', '--lease-ms', '--wait-timeout-ms'])('refuses %s above 2^31−1 as a usage error', async (flag) => {
+    const { io } = fakeIo();
+    const code = await cli(new InMemoryDeadLetterQueue(), io, 'dlq', 'replay', 'some-id', flag, String(2 ** 31));
+    expect(code).toBe(2);
+    expect(io.stderr.text).toContain(`${flag} takes a whole number`);
+    expect(io.stderr.text).toContain('≤ 2147483647');
+  });
+});
+
 describe('CLI formatting', () => {
   it('neutralises control characters from entries so they cannot drive the terminal', () => {
     expect(printable('ok\u001b[31mred\u0007\r')).toBe('ok?[31mred??');

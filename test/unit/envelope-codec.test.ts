@@ -37,6 +37,23 @@ describe('envelope codec', () => {
     expect(decodeEnvelope(encodeEnvelope(valid))).toEqual(valid);
   });
 
+  it('encodes exactly what a receiver decodes, whatever toJSON() the payload has', () => {
+    const payload = { at: new Date(0), toJSON: () => ({ at: '1970-01-01T00:00:00.000Z' }) };
+    expect(decodeEnvelope(encodeEnvelope({ ...valid, payload }))).toEqual({ ...valid, payload: { at: '1970-01-01T00:00:00.000Z' } });
+    expect(decodeEnvelope(encodeEnvelope({ ...valid, payload: new Date(0) })).payload).toBe('1970-01-01T00:00:00.000Z');
+  });
+
+  it.each([
+    ['a function', () => 1],
+    ['a Symbol', Symbol('s')],
+    ['undefined', undefined],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['an object whose toJSON() returns undefined', { toJSON: () => undefined }],
+  ])('refuses to encode a payload that is %s, which JSON would drop or change', (_, payload) => {
+    expect(() => encodeEnvelope({ ...valid, payload })).toThrow(/payload of "user.registered" is .*which JSON cannot carry/);
+  });
+
   it('accepts an envelope with only the required fields', () => {
     const minimal = { id: 'e1', type: 'a', timestamp: '2026-01-01T00:00:00Z', correlationId: 'c1', payload: null };
     expect(decodeEnvelope(JSON.stringify(minimal))).toEqual(minimal);

@@ -17,6 +17,22 @@ describe(InMemoryEventBus, () => {
       await bus.shutdown();
     });
 
+    it('validates the publish options as every bus does, but hands over any payload but undefined as it is', async () => {
+      const bus = new InMemoryEventBus({ logger: false, serialize: false });
+      const seen: unknown[] = [];
+      bus.subscribe('x', (event) => void seen.push(event.payload), { name: 'h' });
+      await bus.start();
+      const fn = () => 1;
+      await expect(bus.publish({ type: 'x', payload: {} }, { headers: new Date(0) as unknown as Record<string, string> })).rejects.toThrow(
+        /`headers`/,
+      );
+      await expect(bus.publish({ type: 'x', payload: undefined })).rejects.toThrow(/payload/);
+      await bus.publish({ type: 'x', payload: fn });
+      await waitFor(() => seen.length === 1);
+      expect(seen[0]).toBe(fn);
+      await bus.shutdown();
+    });
+
     it('still runs handlers after publish resolved, never inside it', async () => {
       const bus = new InMemoryEventBus({ logger: false, serialize: false });
       let ran = false;

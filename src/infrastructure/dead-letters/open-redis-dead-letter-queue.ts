@@ -1,8 +1,11 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
+import type { RedisOptions } from 'ioredis';
+import { RedisConnectionError } from '../../domain/errors/connection/redis-connection-error.js';
 import { assertPrefix } from '../../domain/prefix.js';
 import { redactUrl } from '../shared/logging.js';
+import { redisClient } from '../redis/redis-client.js';
+import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
+import { milliseconds } from '../shared/options.js';
 import { withTimeout } from '../shared/with-timeout.js';
 
 /** Options of {@link openRedisDeadLetterQueue}. */
@@ -30,22 +33,27 @@ export interface OpenedDeadLetterQueue {
  * once.
  *
  * @throws RedisConnectionError (its `url` has credentials masked) when Redis is not reachable in time.
- * @throws TypeError when the prefix is invalid.
+ * @throws RedisAuthError when Redis refuses the credentials (at once, without retrying).
+ * @throws RedisDatabaseError when Redis refuses the URL's database index.
+ * @throws TypeError when the prefix or `connectTimeoutMs` is invalid.
  * @example
  * const { queue, close } = await openRedisDeadLetterQueue({ redisUrl: process.env.REDIS_URL!, prefix: 'shop' });
  * try { console.log(await queue.count()); } finally { await close(); }
  */
 export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
   assertPrefix(options.prefix);
-  const timeoutMs = options.connectTimeoutMs ?? 5_000;
-  const redis = new Redis(options.redisUrl, {
+  const timeoutMs = milliseconds(options.connectTimeoutMs, 5_000, 'connectTimeoutMs', 1);
+  const url = redactUrl(options.redisUrl);
+  // A password the server does not check is no business of a tool's output.
+  const settings: RedisOptions = {
     ...options.redisOptions,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => (times > 3 ? null : 200 * times),
     connectionName: `herald:${options.prefix}:tool`,
-  });
+  };
+  const redis = redisClient(options.redisUrl, settings, () => {});
   let lastError: unknown;
   redis.on('error', (error: unknown) => (lastError = error));
   try {
@@ -54,7 +62,8 @@ export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueue
     });
   } catch (error) {
     redis.disconnect();
-    throw new RedisConnectionError(redactUrl(options.redisUrl), timeoutMs, { cause: lastError ?? error });
+    const cause = lastError ?? error;
+    throw refusalOf(cause, url, redis.options.db) ?? new RedisConnectionError(url, timeoutMs, { cause: safeCause(cause) });
   }
   return {
     queue: new RedisDeadLetterQueue(redis, options.prefix),

@@ -1,4 +1,6 @@
 import type { RetryOptions } from '../../domain/retry-options.js';
+import { MAX_TIMER_MS } from '../../domain/timer-limit.js';
+import { timerLimit } from '../shared/options.js';
 
 /** A fully resolved retry policy. */
 export interface RetryPolicy {
@@ -28,12 +30,16 @@ export function resolveRetryPolicy(base: RetryPolicy, overrides: RetryOptions | 
   if (!overrides) return base;
   const policy: RetryPolicy = {
     retries: pick(overrides.retries, base.retries, `${where}.retries`, { integer: true, allowInfinity: true }),
-    minTimeoutMs: pick(overrides.minTimeoutMs, base.minTimeoutMs, `${where}.minTimeoutMs`),
-    maxTimeoutMs: pick(overrides.maxTimeoutMs, base.maxTimeoutMs, `${where}.maxTimeoutMs`, { allowInfinity: true }),
+    minTimeoutMs: pick(overrides.minTimeoutMs, base.minTimeoutMs, `${where}.minTimeoutMs`, { timer: true }),
+    // Infinity ("no cap") is the longest timer: a longer delay would fire after 1 ms.
+    maxTimeoutMs: Math.min(
+      pick(overrides.maxTimeoutMs, base.maxTimeoutMs, `${where}.maxTimeoutMs`, { allowInfinity: true, timer: true }),
+      MAX_TIMER_MS,
+    ),
     factor: pick(overrides.factor, base.factor, `${where}.factor`, { min: 1 }),
     jitter: overrides.jitter ?? base.jitter,
     timeoutMs:
-      overrides.timeoutMs === undefined ? base.timeoutMs : pick(overrides.timeoutMs, 0, `${where}.timeoutMs`, { min: 1 }),
+      overrides.timeoutMs === undefined ? base.timeoutMs : pick(overrides.timeoutMs, 0, `${where}.timeoutMs`, { min: 1, timer: true }),
   };
   if (typeof policy.jitter !== 'boolean') {
     throw new TypeError(`Expected \`${where}.jitter\` to be a boolean, got ${JSON.stringify(policy.jitter)}.`);
@@ -60,21 +66,24 @@ interface NumberRule {
   readonly min?: number;
   readonly integer?: boolean;
   readonly allowInfinity?: boolean;
+  /** A delay: at most MAX_TIMER_MS (Infinity still passes where allowed). */
+  readonly timer?: boolean;
 }
 
 function pick(value: number | undefined, fallback: number, name: string, rule: NumberRule = {}): number {
   if (value === undefined) return fallback;
-  const { min = 0, integer = false, allowInfinity = false } = rule;
+  const { min = 0, integer = false, allowInfinity = false, timer = false } = rule;
   const ok =
     typeof value === 'number' &&
     !Number.isNaN(value) &&
     value >= min &&
     (allowInfinity || Number.isFinite(value)) &&
-    (!integer || !Number.isFinite(value) || Number.isInteger(value));
+    (!integer || !Number.isFinite(value) || Number.isInteger(value)) &&
+    (!timer || value <= MAX_TIMER_MS || value === Infinity);
   if (!ok) {
     const kind = integer ? 'an integer' : 'a number';
     throw new TypeError(
-      `Expected \`${name}\` to be ${kind} ≥ ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${JSON.stringify(value)}.`,
+      `Expected \`${name}\` to be ${kind} ≥ ${min}${timer ? ` and ${timerLimit()}` : ''}${allowInfinity ? ' (or Infinity)' : ''}, got ${JSON.stringify(value)}.`,
     );
   }
   return value;

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_ENVELOPE_BYTES } from '../../domain/envelope-codec.js';
 import type { Logger } from '../../domain/logger.js';
 import type { RetryOptions } from '../../domain/retry-options.js';
 import { DEFAULT_PREFIX, assertPrefix } from '../../domain/prefix.js';
-import { integer } from '../shared/options.js';
+import { integer, milliseconds } from '../shared/options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../dispatch/retry-policy.js';
 
 /** Default of `maxBatchBytes`: 1 MiB. */
@@ -71,7 +71,7 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     maxEnvelopeBytes: integer(options.maxEnvelopeBytes, DEFAULT_MAX_ENVELOPE_BYTES, 'maxEnvelopeBytes', 256),
     maxBatchBytes: integer(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, 'maxBatchBytes', 256),
     retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, options.retry, 'retry'),
-    shutdownTimeoutMs: integer(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),
+    shutdownTimeoutMs: milliseconds(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),
   };
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from '../../domain/logger.js';
 import type { SubscribeOptions } from '../../domain/retry-options.js';
 import { BusCounters } from '../transport/bus-counters.js';
 import { type BusOptions, type ResolvedBusOptions, resolveBusOptions } from './bus-options.js';
-import { integer } from '../shared/options.js';
+import { milliseconds } from '../shared/options.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { MessageIntake } from '../dispatch/message-intake.js';
 import { resolveLogger } from '../shared/logging.js';
@@ -164,13 +164,15 @@ export class TransportEventBus implements EventBus {
     await this.#connecting;
     this.#started = true;
     await this.#transport.sync();
-    await this.#transport.replays?.listen(this.#replayHost);
+    await this.#transport.replays?.listen(this.#replayHost).catch((error: unknown) => {
+      throw this.#transport.refusal?.(error) ?? error;
+    });
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {
     let timeoutMs: number;
     try {
-      timeoutMs = integer(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0);
+      timeoutMs = milliseconds(options?.timeoutMs, this.#options.shutdownTimeoutMs, 'timeoutMs', 0);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -231,7 +233,7 @@ export class TransportEventBus implements EventBus {
   }
 
   #encode(envelope: EventEnvelope): string {
-    const raw = encode(envelope);
+    const raw = encodeEnvelope(envelope);
     const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
     if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
     return raw;
@@ -243,7 +245,7 @@ export class TransportEventBus implements EventBus {
     }
     assertEventType(event.type, 'the event type');
     if (event.payload === undefined) throw new TypeError(`Event "${event.type}" has no payload; pass an object (or null).`);
-    if (options !== undefined) validatePublishOptions(options);
+    const headers = options === undefined ? undefined : validatePublishOptions(options);
     const envelope: MutableEnvelope = {
       id: randomUUID(),
       type: event.type,
@@ -253,7 +255,7 @@ export class TransportEventBus implements EventBus {
       payload: event.payload,
     };
     if (options?.causationId !== undefined) envelope.causationId = options.causationId;
-    if (options?.headers !== undefined) envelope.headers = options.headers;
+    if (headers !== undefined) envelope.headers = headers;
     return envelope;
   }
 
@@ -285,16 +287,5 @@ export class TransportEventBus implements EventBus {
 
   async #deadLetterCount(): Promise<number | undefined> {
     return withTimeout(this.#transport.deadLetters.count().catch(() => undefined), HEALTH_QUERY_TIMEOUT_MS, () => undefined);
-  }
-}
-
-function encode(envelope: EventEnvelope): string {
-  try {
-    return encodeEnvelope(envelope);
-  } catch (error) {
-    throw new TypeError(
-      `The payload of "${envelope.type}" cannot be serialised to JSON (${(error as Error).message}); publish plain data without cycles or BigInt.`,
-      { cause: error },
-    );
   }
 }

@@ -1,6 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { type BusOptions, DEFAULT_MAX_BATCH_BYTES } from '../eventbus/bus-options.js';
-import { integer } from '../shared/options.js';
+import { integer, milliseconds } from '../shared/options.js';
 import type { RedisTransportOptions } from '../redis/redis-connections.js';
 import { RedisPubSubTransport } from './redis-pubsub-transport.js';
 import { TransportEventBus } from '../eventbus/transport-event-bus.js';
@@ -47,8 +47,8 @@ export function redisTransportOptions(options: RedisEventBusOptions, bus: string
   if (!redisUrl) {
     throw new TypeError(`${bus} needs a Redis URL: pass { redisUrl: "redis://127.0.0.1:6379" } or set REDIS_URL.`);
   }
-  const publishTimeoutMs = integer(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
-  const connectTimeoutMs = integer(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
+  const publishTimeoutMs = milliseconds(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
+  const connectTimeoutMs = milliseconds(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
   const redisOptions = options.redisOptions;
   const maxBatchBytes = integer(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, 'maxBatchBytes', 256);
   if (options.batching !== undefined && typeof options.batching !== 'boolean') {

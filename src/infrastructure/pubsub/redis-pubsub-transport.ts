@@ -1,13 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
-import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
+import { RedisConnectionError } from '../../domain/errors/connection/redis-connection-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { redactUrl } from '../shared/logging.js';
-import { type RedisTransportOptions, commandConnection, quit, subscriberConnection, watchErrors, whenReady } from '../redis/redis-connections.js';
+import {
+  type RedisTransportOptions,
+  commandConnection,
+  quit,
+  subscriberConnection,
+  unneededPasswordReport,
+  watchErrors,
+  whenReady,
+} from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher } from '../redis/redis-publisher.js';
+import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
@@ -36,11 +45,12 @@ export class RedisPubSubTransport implements Transport {
   constructor(options: RedisTransportOptions, context: TransportContext) {
     this.#options = options;
     this.#keys = new RedisKeys(context.prefix);
-    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
-    this.#subscriberConnection = subscriberConnection(options, `herald:${context.prefix}:sub`);
+    const report = unneededPasswordReport(context.logger);
+    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`, report);
+    this.#subscriberConnection = subscriberConnection(options, `herald:${context.prefix}:sub`, report);
     watchErrors(this.#command, 'command', context.logger);
     watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters, undefined, options.batching);
+    this.#publisher = new RedisPublisher(this.#command, redactUrl(options.redisUrl), options.publishTimeoutMs, context.counters, undefined, options.batching);
     this.#subscriber = new RedisSubscriber(
       this.#subscriberConnection,
       this.#keys,
@@ -68,15 +78,21 @@ export class RedisPubSubTransport implements Transport {
     return this.#connecting;
   }
 
+  refusal(error: unknown): Error | undefined {
+    return refusalOf(error, redactUrl(this.#options.redisUrl));
+  }
+
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
     return this.#publisher.publish(this.#keys.channelOf(envelope.type), message as string, envelope);
   }
 
   sync(): Promise<void> {
     const { redisUrl, connectTimeoutMs } = this.#options;
+    const url = redactUrl(redisUrl);
     return this.#subscriber.confirm(
       connectTimeoutMs,
-      (cause) => new RedisConnectionError(redactUrl(redisUrl), connectTimeoutMs, { cause }),
+      (cause) => new RedisConnectionError(url, connectTimeoutMs, { cause: safeCause(cause) }),
+      (error) => refusalOf(error, url),
     );
   }
 

@@ -69,15 +69,18 @@ export class RedisSubscriber {
 
   /**
    * Syncs until Redis confirmed every subscription, riding out a reconnect that
-   * happens meanwhile; rejects with the reason after `timeoutMs`.
+   * happens meanwhile; rejects with the reason after `timeoutMs`, or at once
+   * with what `refused` makes of an error that retrying cannot fix (NOPERM).
    */
-  async confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error): Promise<void> {
+  async confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error, refused: (error: unknown) => Error | undefined): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {
       try {
         await this.sync();
       } catch (error) {
+        const fatal = refused(error);
+        if (fatal) throw fatal;
         lastError = error;
       }
       if (this.pending === 0 || !this.#receiving) return;

@@ -1,8 +1,10 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
+import type { Redis, RedisOptions } from 'ioredis';
+import { RedisConnectionError } from '../../domain/errors/connection/redis-connection-error.js';
 import type { Logger } from '../../domain/logger.js';
 import { redactUrl } from '../shared/logging.js';
 import { settlesWithin } from '../shared/with-timeout.js';
+import { redisClient } from './redis-client.js';
+import { refusalOf, safeCause } from './redis-refusals.js';
 
 /** Settings every Redis transport takes. */
 export interface RedisTransportOptions {
@@ -29,6 +31,14 @@ export function connectionOptions(options: RedisTransportOptions): RedisOptions 
 }
 
 /**
+ * A connection of a bus: the shared settings, then `settings`. `report` hears
+ * of a password the server does not check (see {@link unneededPasswordReport}).
+ */
+export function connection(options: RedisTransportOptions, settings: RedisOptions, report: () => void): Redis {
+  return redisClient(options.redisUrl, { ...connectionOptions(options), ...settings }, report);
+}
+
+/**
  * The connection for publishing and bookkeeping. Commands on the wire when it
  * drops are re-sent after the reconnect: ioredis 5 with this off drops them
  * without settling their promises, which would hang a dead-letter write for
@@ -36,36 +46,60 @@ export function connectionOptions(options: RedisTransportOptions): RedisOptions 
  * the documented "may have been delivered" case. RedisPublisher batches each
  * tick's publishes itself by corking the socket, so auto-pipelining stays off.
  */
-export function commandConnection(options: RedisTransportOptions, name: string): Redis {
-  return new Redis(options.redisUrl, {
-    ...connectionOptions(options),
-    autoResendUnfulfilledCommands: true,
-    enableAutoPipelining: false,
-    connectionName: name,
-  });
+export function commandConnection(options: RedisTransportOptions, name: string, report: () => void): Redis {
+  return connection(options, { autoResendUnfulfilledCommands: true, enableAutoPipelining: false, connectionName: name }, report);
 }
 
-/** Resolves once the client is ready; rejects after connectTimeoutMs (it keeps reconnecting). */
+/**
+ * Resolves once the client is ready. Rejects after connectTimeoutMs with a
+ * RedisConnectionError (the client keeps reconnecting), or at once with a
+ * RedisAuthError or RedisDatabaseError when Redis refuses the credentials, a
+ * command or the database: retrying cannot fix those, so the client stops, and
+ * a later call connects again. Causes keep no command arguments.
+ */
 export function whenReady(redis: Redis, options: RedisTransportOptions): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
+  const url = redactUrl(options.redisUrl);
   const timeoutMs = options.connectTimeoutMs;
   return new Promise<void>((resolve, reject) => {
     let lastError: unknown;
-    const onError = (error: unknown) => (lastError = error);
-    const timer = setTimeout(() => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
       redis.off('ready', onReady);
       redis.off('error', onError);
-      reject(new RedisConnectionError(redactUrl(options.redisUrl), timeoutMs, { cause: lastError }));
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      redis.off('error', onError);
-      resolve();
+      if (error) reject(error);
+      else resolve();
     };
+    const onError = (error: unknown) => {
+      lastError = error;
+      const refused = refusalOf(error, url, redis.options.db);
+      if (refused === undefined) return;
+      redis.disconnect();
+      settle(refused);
+    };
+    const onReady = () => settle();
+    const timer = setTimeout(() => settle(new RedisConnectionError(url, timeoutMs, { cause: safeCause(lastError) })), timeoutMs);
     redis.once('ready', onReady);
     redis.on('error', onError);
-    if (redis.status === 'wait') redis.connect().catch(() => {});
+    if (redis.status === 'wait' || redis.status === 'end') redis.connect().catch(() => {});
   });
+}
+
+/**
+ * Logs, once for all the connections it is given to, a server that accepted a
+ * password it does not check: the URL suggests Redis is protected, but anyone
+ * who reaches it can connect.
+ */
+export function unneededPasswordReport(logger: Logger): () => void {
+  let reported = false;
+  return () => {
+    if (reported) return;
+    reported = true;
+    logger.warn(
+      {},
+      'Redis accepted the connection without checking the password in the URL: the server (or its default user) has no password, so anyone who reaches it can connect. Set one (requirepass, or an ACL user: docs/security.md), or drop the password from the URL.',
+    );
+  };
 }
 
 /** Logs the first error of a streak: ioredis emits `error` on every failed reconnect. */
@@ -85,10 +119,10 @@ export function watchErrors(redis: Redis, role: string, logger: Logger): void {
  * options (the bus's event subscriber), or as a lazily connected duplicate of a command
  * connection (the replay listener and a replayer's reply channel).
  */
-export function subscriberConnection(from: Redis | RedisTransportOptions, name: string): Redis {
+export function subscriberConnection(from: Redis | RedisTransportOptions, name: string, report: () => void = () => {}): Redis {
   const options = { autoResubscribe: false, enableAutoPipelining: false, connectionName: name };
-  if (from instanceof Redis) return from.duplicate({ ...options, lazyConnect: true });
-  return new Redis(from.redisUrl, { ...connectionOptions(from), ...options });
+  if ('duplicate' in from) return from.duplicate({ ...options, lazyConnect: true });
+  return connection(from, options, report);
 }
 
 /** QUIT when connected (bounded), then disconnect. */

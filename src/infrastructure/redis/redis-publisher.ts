@@ -5,6 +5,7 @@ import { PublishTimeoutError } from '../../domain/errors/publish-timeout-error.j
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 import { Fifo } from '../shared/fifo.js';
+import { refusalOf, safeCause } from './redis-refusals.js';
 
 /** One publish on its way; a class so the hot path allocates one small object. */
 class PendingPublish {
@@ -51,6 +52,7 @@ class Batch {
  */
 export class RedisPublisher {
   readonly #redis: Redis;
+  readonly #url: string;
   readonly #timeoutMs: number;
   readonly #counters: BusCounters;
   // Publish order is deadline order (one timeout for all), so the sweep stops at the first live one.
@@ -75,8 +77,10 @@ export class RedisPublisher {
     this.#batches.clear();
   };
 
-  constructor(redis: Redis, timeoutMs: number, counters: BusCounters, command: SendCommand = PUBLISH, batching?: Batching) {
+  /** @param url - the Redis URL with credentials masked, for the errors of refused publishes. */
+  constructor(redis: Redis, url: string, timeoutMs: number, counters: BusCounters, command: SendCommand = PUBLISH, batching?: Batching) {
     this.#redis = redis;
+    this.#url = url;
     this.#timeoutMs = timeoutMs;
     this.#counters = counters;
     this.#command = command;
@@ -118,7 +122,7 @@ export class RedisPublisher {
     pending.raw = '';
     this.#command(this.#redis, pending.channel, raw, pending.envelope.type).then(
       (reply) => this.#accepted(pending, reply),
-      (error: unknown) => this.#fail(pending, new PublishFailedError(pending.envelope.type, { cause: error })),
+      (error: unknown) => this.#fail(pending, this.#failure(pending, error)),
     );
   }
 
@@ -142,6 +146,11 @@ export class RedisPublisher {
     if (!stream || typeof stream.cork !== 'function') return;
     stream.cork();
     this.#corked = stream;
+  }
+
+  /** RedisAuthError when Redis refused the command (NOPERM: nothing was published), else PublishFailedError. */
+  #failure(pending: PendingPublish, error: unknown): Error {
+    return refusalOf(error, this.#url) ?? new PublishFailedError(pending.envelope.type, { cause: safeCause(error) });
   }
 
   #wait(pending: PendingPublish): void {

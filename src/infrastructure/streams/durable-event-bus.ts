@@ -1,5 +1,5 @@
 import { type BusOptions, newInstanceId, serviceName } from '../eventbus/bus-options.js';
-import { integer } from '../shared/options.js';
+import { integer, milliseconds } from '../shared/options.js';
 import { RedisStreamTransport } from './redis-stream-transport.js';
 import { type RedisEventBusOptions, redisTransportOptions } from '../pubsub/redis-event-bus.js';
 import { TransportEventBus } from '../eventbus/transport-event-bus.js';
@@ -56,7 +56,7 @@ export class DurableEventBus extends TransportEventBus {
     const consumer = options.consumer ?? instanceId;
     assertName(group, 'group');
     assertName(consumer, 'consumer');
-    const claimIdleMs = integer(options.claimIdleMs, 30_000, 'claimIdleMs', 10);
+    const claimIdleMs = milliseconds(options.claimIdleMs, 30_000, 'claimIdleMs', 10);
     const maxDeliveries = integer(options.maxDeliveries, 5, 'maxDeliveries', 1);
     const maxStreamLength = integer(options.maxStreamLength, 1_000_000, 'maxStreamLength', 1);
     const startFrom = options.startFrom ?? 'latest';

@@ -1,10 +1,20 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { isPattern, patternToRegExp } from '../../domain/event-type.js';
 import type { Logger } from '../../domain/logger.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
+import { redactUrl } from '../shared/logging.js';
+import { refusalOf } from '../redis/redis-refusals.js';
+import {
+  type RedisTransportOptions,
+  commandConnection,
+  connection,
+  quit,
+  unneededPasswordReport,
+  watchErrors,
+  whenReady,
+} from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
@@ -81,14 +91,12 @@ export class RedisStreamTransport implements Transport {
     this.#keys = new RedisKeys(context.prefix);
     const { logger, counters } = context;
     this.#logger = logger;
-    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
-    this.#readerConnection = new Redis(options.redisUrl, {
-      ...connectionOptions(options),
-      connectionName: `herald:${context.prefix}:streams:${options.group}`,
-    });
+    const report = unneededPasswordReport(logger);
+    this.#command = commandConnection(options, `herald:${context.prefix}:cmd`, report);
+    this.#readerConnection = connection(options, { connectionName: `herald:${context.prefix}:streams:${options.group}` }, report);
     watchErrors(this.#command, 'command', logger);
     watchErrors(this.#readerConnection, 'stream reader', logger);
-    this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, counters, this.#appendCommand(), options.batching);
+    this.#publisher = new RedisPublisher(this.#command, redactUrl(options.redisUrl), options.publishTimeoutMs, counters, this.#appendCommand(), options.batching);
     this.#groups = new StreamGroups(this.#command, options.group, logger);
     const handledKey = this.#keys.handledOf(options.group);
     this.#ledger = new StreamLedger(this.#command, options.group, handledKey, context.concurrency, logger);
@@ -137,6 +145,10 @@ export class RedisStreamTransport implements Transport {
     return this.#connecting;
   }
 
+  refusal(error: unknown): Error | undefined {
+    return refusalOf(error, redactUrl(this.#options.redisUrl));
+  }
+
   send(envelope: EventEnvelope, message: WireMessage): Promise<EventEnvelope> {
     return this.#publisher.publish(this.#keys.streamOf(envelope.type), message as string, envelope);
   }
@@ -148,7 +160,13 @@ export class RedisStreamTransport implements Transport {
    * earlier would acknowledge events of handlers about to be subscribed.
    */
   sync(): Promise<void> {
-    const next = this.#syncing.catch(() => {}).then(() => this.#sync());
+    const next = this.#syncing
+      .catch(() => {})
+      .then(() => this.#sync())
+      .catch((error: unknown) => {
+        // NOPERM on XGROUP and the like: a typed error that says which command to grant.
+        throw refusalOf(error, redactUrl(this.#options.redisUrl)) ?? error;
+      });
     this.#syncing = next;
     return next;
   }

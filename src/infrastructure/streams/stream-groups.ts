@@ -44,11 +44,13 @@ export class StreamGroups {
     return this.#ready.has(stream);
   }
 
-  /** Creates the group on `key` unless it exists. */
+  /** Creates the group on `stream` unless it exists. */
   async ensure(stream: string, from: StartFrom): Promise<void> {
     if (this.#ready.has(stream)) return;
-    if (await this.#create(stream, from === 'earliest' ? '0' : '$')) {
-      this.#logger.info({ stream, group: this.name, startFrom: from }, 'created consumer group');
+    if (from === 'earliest') {
+      if (await this.#create(stream, '0')) this.#logger.info({ stream, group: this.name, startFrom: from }, 'created consumer group');
+    } else {
+      await this.#createAtEnd(stream);
     }
     this.#ready.add(stream);
   }
@@ -72,6 +74,38 @@ export class StreamGroups {
       );
     }
     this.#ready.add(stream);
+  }
+
+  /**
+   * Creates the group after the stream's last entry. Events published before a
+   * service's group existed are never handled by it, which surprises anyone
+   * who expects a durable bus to keep them: say how many, and how to read
+   * them. MULTI counts exactly the entries the new group starts after.
+   */
+  async #createAtEnd(stream: string): Promise<void> {
+    const replies = await this.#redis
+      .multi()
+      .xlen(stream)
+      .call('XGROUP', 'CREATE', stream, this.name, '$', 'MKSTREAM')
+      .exec()
+      .catch((error: unknown) => {
+        // EXECABORT hides why Redis refused to queue a command (NOPERM): surface that reply.
+        throw (error as { previousErrors?: unknown[] }).previousErrors?.[0] ?? error;
+      });
+    const [[, length], [error]] = replies as [[Error | null, number], [Error | null, unknown]];
+    if (error) {
+      if (error.message.startsWith('BUSYGROUP')) return;
+      throw error;
+    }
+    this.#logger.info({ stream, group: this.name, startFrom: 'latest' }, 'created consumer group');
+    if (length > 0) {
+      this.#logger.warn(
+        { stream, group: this.name, skipped: length },
+        `new consumer group "${this.name}" starts after the last entry, so it skips the ${length} entries already in the stream: ` +
+          "they were published before the group existed. To handle them, start new groups with startFrom: 'earliest' " +
+          `(or move this group: XGROUP SETID ${stream} ${this.name} 0).`,
+      );
+    }
   }
 
   /** True when this call created the group; false when it existed. */

@@ -74,6 +74,12 @@ export interface Transport {
   readonly replays: ReplayListener | undefined;
   /** False when envelopes travel as objects (in-memory with `serialize: false`): no JSON at all. */
   readonly serializes: boolean;
+  /**
+   * The typed error (RedisAuthError, RedisDatabaseError) for a refusal of the
+   * transport's server found in `error`, if it is one; for failures of work the
+   * bus does over the transport's connections (the replay listener).
+   */
+  refusal?(error: unknown): Error | undefined;
   /** Connects and starts handing messages to `sink`. Idempotent. */
   connect(sink: MessageSink): Promise<void>;
   /**

@@ -1,4 +1,4 @@
-import { HeraldError } from './herald-error.js';
+import { HeraldError } from '../herald-error.js';
 
 /** `start()` could not reach Redis in time. */
 export class RedisConnectionError extends HeraldError {
