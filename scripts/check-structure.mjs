@@ -39,6 +39,8 @@ const layers = {
   domain: ['domain/errors'],
   'domain/errors': ['domain'],
   'infrastructure/shared': ['domain', 'domain/errors'],
+  // Live fan-out depends on node built-ins and domain types only (docs/live-fan-out.md).
+  live: ['domain'],
 };
 const upward = [
   // [importer prefix, forbidden prefix, why]

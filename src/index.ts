@@ -67,3 +67,13 @@ export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './i
 export { createDashboardHandler } from './dashboard/create-dashboard-handler.js';
 export type { DashboardHandler } from './dashboard/create-dashboard-handler.js';
 export type { DashboardOptions } from './dashboard/dashboard-options.js';
+
+// Live fan-out from bus handlers to connected browsers (docs/live-fan-out.md).
+export { LiveFanOut } from './live/live-fan-out.js';
+export type { LiveConnectOptions, LiveFanOutStats } from './live/live-fan-out.js';
+export type { LiveFanOutOptions, ReplayWindowOptions } from './live/live-options.js';
+export type { LiveMessage, LiveTransport } from './live/live-transport.js';
+export { lastEventIdOf, sseTransport } from './live/sse-transport.js';
+export type { SseTransportOptions } from './live/sse-transport.js';
+export { webSocketTransport } from './live/websocket-transport.js';
+export type { WebSocketLike, WebSocketTransportOptions } from './live/websocket-transport.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { DeadLetterEntry } from '../domain/dead-letter.js';
-import { isReplayable, type ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
+import type { DeadLetterEntry, DeadLetterQueue } from '../domain/dead-letter.js';
+import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
 import type { DashboardConfig } from './dashboard-options.js';
 import { matchingIds, scanEntries } from './entry-scan.js';
 import { type EntrySelection, GroupCollector, errorText, groupIdOf, selects } from './failure-groups.js';
@@ -64,7 +64,7 @@ export class DashboardApi {
     return {
       title: this.#config.title,
       readOnly: this.#config.readOnly,
-      replayable: isReplayable(this.#config.deadLetters),
+      replayable: canReplay(this.#config.deadLetters),
       ...collector.result(),
     };
   }
@@ -93,7 +93,7 @@ export class DashboardApi {
 
   #startReplay(body: Record<string, unknown>) {
     const queue = this.#config.deadLetters;
-    if (!isReplayable(queue)) throw new HttpError(501, 'not-replayable', 'This dead-letter queue cannot replay entries.');
+    if (!canReplay(queue)) throw new HttpError(501, 'not-replayable', 'This dead-letter queue cannot replay entries.');
     const options = this.#config.replay;
     if (typeof body.id === 'string' && body.id !== '') {
       const id = body.id;
@@ -171,4 +171,10 @@ function notFound(): HttpError {
 
 function throwNotFound(id: string, what = 'dead letter'): never {
   throw new HttpError(404, 'not-found', `No ${what} with id "${id}": it may have been replayed or removed already.`);
+}
+
+/** True for a queue that replays (every queue Herald ships); a custom store may only store. */
+function canReplay(queue: DeadLetterQueue): queue is ReplayableDeadLetterQueue {
+  const candidate = queue as Partial<ReplayableDeadLetterQueue>;
+  return typeof candidate.replay === 'function' && typeof candidate.replayAll === 'function';
 }
