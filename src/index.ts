@@ -29,6 +29,7 @@ export { DeliveryAbortedError } from './domain/errors/delivery-aborted-error.js'
 export { DeliveryLimitError } from './domain/errors/delivery-limit-error.js';
 export { DuplicateHandlerError } from './domain/errors/duplicate-handler-error.js';
 export { RedisConnectionError } from './domain/errors/redis-connection-error.js';
+export { MissingDependencyError } from './domain/errors/missing-dependency-error.js';
 
 export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';
@@ -40,6 +41,8 @@ export { InMemoryEventBus } from './infrastructure/memory/in-memory-event-bus.js
 export type { InMemoryEventBusOptions } from './infrastructure/memory/in-memory-event-bus.js';
 export { InMemoryBroker } from './infrastructure/memory/in-memory-broker.js';
 export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
+export type { MetricsOptions, MetricsRegistry } from './infrastructure/observability/metrics-options.js';
+export type { TracerProviderLike, TracingOptions } from './infrastructure/observability/tracing-options.js';
 export { RedisDeadLetterQueue } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
 export { InMemoryDeadLetterQueue } from './infrastructure/memory/in-memory-dead-letter-queue.js';
 export { retryDelayMs } from './infrastructure/dispatch/retry-policy.js';

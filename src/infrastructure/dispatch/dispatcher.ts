@@ -15,6 +15,7 @@ import { settlesWithin } from '../shared/with-timeout.js';
 import { HandlerRunner } from './handler-runner.js';
 import type { Subscription } from './subscription.js';
 import type { Receipt } from '../transport/transport.js';
+import type { BusObserver } from '../observability/bus-observer.js';
 
 /** Settings of a {@link Dispatcher}. */
 export interface DispatcherOptions {
@@ -34,6 +35,8 @@ export interface DispatcherOptions {
    * or left for the transport to deliver again (Redis Streams leaves them unacknowledged).
    */
   readonly atDeadline: 'dead-letter' | 'redeliver';
+  /** Told of every delivery that succeeded and every dead letter, when metrics or tracing is on. */
+  readonly observer?: BusObserver | undefined;
 }
 
 const MAX_RAW_CHARS = 64 * 1024;
@@ -57,7 +60,7 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    this.#writer = new DeadLetterWriter(options.deadLetters, options.counters, options.logger);
+    this.#writer = new DeadLetterWriter(options.deadLetters, options.counters, options.logger, options.observer);
     this.#runner = new HandlerRunner(options.counters, options.logger, options.publish, this.#abort.signal);
     this.#scope = { signal: this.#abort.signal, logger: options.logger, publish: options.publish };
   }
@@ -137,6 +140,7 @@ export class Dispatcher {
       try {
         await this.#runner.run(delivery);
         this.#options.counters.handled++;
+        this.#options.observer?.handled(envelope, subscription.name);
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
       }
@@ -198,6 +202,7 @@ export class Dispatcher {
       delivery.settled = true;
       if (!delivery.abandoned) {
         this.#options.counters.handled++;
+        this.#options.observer?.handled(delivery.envelope, subscription.name);
         delivery.settleReceipt(true);
       }
     } catch (error) {

@@ -24,6 +24,8 @@ import type { Transport, TransportContext, WireMessage } from '../transport/tran
 import { IsoClock } from '../shared/iso-clock.js';
 import { validatePublishOptions } from './publish-options.js';
 import { withTimeout } from '../shared/with-timeout.js';
+import type { BusObserver } from '../observability/bus-observer.js';
+import { createBusObserver } from '../observability/create-bus-observer.js';
 
 // Dead-letter writes and closing connections get this long after the drain deadline.
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -46,6 +48,7 @@ export class TransportEventBus implements EventBus {
   readonly #dispatcher: Dispatcher;
   readonly #intake: MessageIntake;
   readonly #replayHost: ReplayHost;
+  readonly #observer: BusObserver | undefined;
   #connecting: Promise<void> | undefined;
   #started = false;
   #shutdown: Promise<void> | undefined;
@@ -62,6 +65,14 @@ export class TransportEventBus implements EventBus {
       handles: (type) => this.#registry.matching(type).length > 0,
       concurrency: this.#options.concurrency,
     });
+    const transport = this.#transport;
+    this.#observer = createBusObserver(options, {
+      transport: transport.kind,
+      prefix: this.#options.prefix,
+      deadLetters: transport.deadLetters,
+      stats: () => this.stats(),
+      ...(transport.backlog ? { backlog: () => transport.backlog!() } : {}),
+    });
     this.#dispatcher = new Dispatcher({
       concurrency: this.#options.concurrency,
       maxBufferedDeliveries: this.#options.maxBufferedDeliveries,
@@ -71,6 +82,7 @@ export class TransportEventBus implements EventBus {
       instance: this.#options.source,
       publish: (event, publishOptions) => this.#publish(event, publishOptions),
       atDeadline: this.#transport.redelivers ? 'redeliver' : 'dead-letter',
+      observer: this.#observer,
     });
     this.#intake = new MessageIntake(
       this.#registry,
@@ -125,7 +137,7 @@ export class TransportEventBus implements EventBus {
     const subscription: Subscription = {
       name,
       selector,
-      handler: handler as EventHandlerFn,
+      handler: this.#observer ? this.#observer.observeHandler(name, handler as EventHandlerFn) : (handler as EventHandlerFn),
       policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
     };
     this.#registry.add(subscription);
@@ -190,15 +202,24 @@ export class TransportEventBus implements EventBus {
 
   #publish(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
     let envelope: MutableEnvelope;
-    let message: WireMessage;
     try {
       envelope = this.#envelope(event, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#observer ? this.#observer.publish(envelope, this.#send) : this.#send(envelope);
+  }
+
+  /** Encodes and sends a built envelope (after an observer added its trace headers). */
+  readonly #send = (envelope: EventEnvelope): Promise<EventEnvelope> => {
+    let message: WireMessage;
+    try {
       message = this.#transport.serializes ? this.#encode(envelope) : envelope;
     } catch (error) {
       return Promise.reject(error);
     }
     return this.#transport.send(envelope, message);
-  }
+  };
 
   #encode(envelope: EventEnvelope): string {
     const raw = encode(envelope);
@@ -243,6 +264,7 @@ export class TransportEventBus implements EventBus {
     await step('drain', () => this.#dispatcher.drain(timeoutMs, SHUTDOWN_GRACE_MS));
     await step('close connections', () => this.#transport.close());
     this.#closed = true;
+    this.#observer?.close();
     this.#logger.info(this.stats(), 'shut down');
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'Several shutdown steps failed; see errors.');
