@@ -71,6 +71,9 @@ export { createDashboardHandler } from './dashboard/create-dashboard-handler.js'
 export type { DashboardHandler } from './dashboard/create-dashboard-handler.js';
 export type { DashboardOptions } from './dashboard/dashboard-options.js';
 
+export { createHealthHandler } from './http/create-health-handler.js';
+export type { HealthHandler, HealthHandlerOptions, LivenessBody } from './http/create-health-handler.js';
+
 // Live fan-out from bus handlers to connected browsers (docs/live-fan-out.md).
 export { LiveFanOut } from './live/live-fan-out.js';
 export type { LiveConnectOptions, LiveFanOutStats } from './live/live-fan-out.js';
