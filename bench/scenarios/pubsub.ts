@@ -1,10 +1,14 @@
 /**
  * Scenarios 1 and 5: Pub/Sub throughput with 3 handlers, publisher and subscriber in separate
  * processes; Herald vs raw ioredis (auto-pipelining, 1000 in flight). The subscriber's peak RSS
- * from the same runs is scenario 5.
+ * from the same runs is scenario 5. Herald's side then runs again with metrics, tracing, and
+ * both on, each compared with its own default run.
  */
+import type { Observe } from '../workers/protocol.js';
 import { runTransport } from './transport.js';
-import type { Scenario } from './types.js';
+import type { Figures, RunEnv, Scenario } from './types.js';
+
+const OBSERVED: readonly Observe[] = ['metrics', 'tracing', 'both'];
 
 export const pubsubScenario: Scenario = {
   id: 'pubsub',
@@ -20,8 +24,7 @@ export const pubsubScenario: Scenario = {
       },
       env,
     );
-    return {
-      figures: {
+    const figures: Figures = {
         'pubsub.publish': r.publishPerSec,
         'pubsub.e2e': r.deliveredPerSec,
         'pubsub.lost': r.lost,
@@ -29,14 +32,30 @@ export const pubsubScenario: Scenario = {
         'rss.ready': r.subRssReadyMiB,
         'rss.growth': r.subMaxRssMiB - r.subRssReadyMiB,
         'rss.pub': r.pubMaxRssMiB,
-      },
-      warnings: r.warnings,
-      summary:
-        `published ${fmt(r.publishPerSec)}/s, delivered ${fmt(r.deliveredPerSec)}/s, lost ${r.lost}, ` +
-        `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)`,
     };
+    const warnings = [...r.warnings];
+    let summary =
+      `published ${fmt(r.publishPerSec)}/s, delivered ${fmt(r.deliveredPerSec)}/s, lost ${r.lost}, ` +
+      `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)`;
+    if (side === 'herald') {
+      for (const observe of OBSERVED) {
+        const o = await runObserved(observe, env);
+        Object.assign(figures, { [`pubsub.e2e.${observe}`]: o.deliveredPerSec, [`pubsub.publish.${observe}`]: o.publishPerSec, [`pubsub.lost.${observe}`]: o.lost });
+        warnings.push(...o.warnings);
+        summary += `; ${observe} on: delivered ${fmt(o.deliveredPerSec)}/s, lost ${o.lost}`;
+      }
+    }
+    return { figures, warnings, summary };
   },
 };
+
+async function runObserved(observe: Observe, env: RunEnv) {
+  await env.flush();
+  return runTransport(
+    { label: `pubsub/herald+${observe}`, publisher: 'herald-pub.ts', subscriber: 'herald-sub.ts', n: env.sizes.pubsubN, mode: 'fanout', observe },
+    env,
+  );
+}
 
 export function fmt(value: number): string {
   return Math.round(value).toLocaleString('en-US');

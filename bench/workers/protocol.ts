@@ -5,6 +5,9 @@ export interface BaseArgs {
   deadlineMs: number;
 }
 
+/** Herald only: exporters turned on (prom-client registry; OpenTelemetry SDK with a discarding exporter). */
+export type Observe = 'metrics' | 'tracing' | 'both';
+
 /** Publishers connect, then wait at the gate (child-io `gate()`) until the parent says 'go'. */
 export interface PublishArgs extends BaseArgs {
   n: number;
@@ -12,6 +15,7 @@ export interface PublishArgs extends BaseArgs {
   batch: number;
   /** Herald only: durable mode (Redis Streams) instead of Pub/Sub. */
   durable?: boolean;
+  observe?: Observe;
 }
 
 export interface PublishResult {
@@ -35,6 +39,7 @@ export interface SubscribeArgs extends BaseArgs {
   durable?: boolean;
   /** Durable transports: the events are published first, so wait at the gate before consuming. */
   backlog?: boolean;
+  observe?: Observe;
 }
 
 export interface SubscribeReady {

@@ -8,7 +8,12 @@ import type { BusProbe } from './bus-probe.js';
 import { CachedReading } from './cached-reading.js';
 import type { HeraldMetrics, LabelledCount, MetricsSource } from './herald-metrics.js';
 
-type Outcome = 'success' | 'retry' | 'dead-letter';
+/** A handler's counts of `herald_events_handled_total`, by outcome. */
+interface HandlerCounts {
+  readonly success: LabelledCount;
+  readonly retry: LabelledCount;
+  readonly deadLetter: LabelledCount;
+}
 
 /**
  * One bus's Prometheus metrics: bumps plain counts on the hot path, which its
@@ -26,6 +31,7 @@ export class MetricsObserver implements BusObserver, MetricsSource {
   #lastStats: BusStats | undefined;
   readonly #queueSize: CachedReading<number>;
   readonly #backlog: CachedReading<readonly StreamBacklog[]> | undefined;
+  readonly #handlers = new Map<string, HandlerCounts>();
 
   constructor(metrics: HeraldMetrics, probe: BusProbe, refreshIntervalMs: number) {
     this.#metrics = metrics;
@@ -40,19 +46,34 @@ export class MetricsObserver implements BusObserver, MetricsSource {
   observeHandler(name: string, handler: EventHandlerFn): EventHandlerFn {
     const duration = this.#metrics.duration;
     const labels = { handler: name };
-    const retried = this.#outcome(name, 'retry');
-    // Every outcome of a handler is exported from its subscription on, at 0 until it happens.
-    this.#outcome(name, 'success');
-    this.#outcome(name, 'dead-letter');
+    const counts = this.#countsOf(name);
     duration.zero(labels);
-    return async (event, ctx) => {
-      if (ctx.attempt > 1) retried.value++;
+    const observe = (start: number) => duration.observe(labels, (performance.now() - start) / 1_000);
+    // Not an async function: a handler that returns a promise costs one `then` here, not three promises.
+    return (event, ctx) => {
+      if (ctx.attempt > 1) counts.retry.value++;
       const start = performance.now();
+      let result: unknown;
       try {
-        return await handler(event, ctx);
-      } finally {
-        duration.observe(labels, (performance.now() - start) / 1_000);
+        result = handler(event, ctx);
+      } catch (error) {
+        observe(start);
+        throw error;
       }
+      if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') {
+        observe(start);
+        return result;
+      }
+      return (result as PromiseLike<unknown>).then(
+        (value) => {
+          observe(start);
+          return value;
+        },
+        (error: unknown) => {
+          observe(start);
+          throw error;
+        },
+      );
     };
   }
 
@@ -64,12 +85,12 @@ export class MetricsObserver implements BusObserver, MetricsSource {
   }
 
   handled(_envelope: EventEnvelope, handler: string): void {
-    this.#outcome(handler, 'success').value++;
+    this.#countsOf(handler).success.value++;
   }
 
   deadLettering(input: DeadLetterInput): void {
     count(this.deadLetters, input.reason, 'reason');
-    if (input.handler !== undefined) this.#outcome(input.handler, 'dead-letter').value++;
+    if (input.handler !== undefined) this.#countsOf(input.handler).deadLetter.value++;
   }
 
   close(): void {
@@ -89,14 +110,19 @@ export class MetricsObserver implements BusObserver, MetricsSource {
     return this.#probe && this.#backlog ? this.#backlog.get() : Promise.resolve(undefined);
   }
 
-  #outcome(handler: string, outcome: Outcome): LabelledCount {
-    const key = `${outcome}\u0000${handler}`;
-    let entry = this.outcomes.get(key);
-    if (entry === undefined) {
-      entry = { labels: { handler, outcome }, value: 0 };
-      this.outcomes.set(key, entry);
+  /** A handler's outcome counts; every outcome is exported from its subscription on, at 0 until it happens. */
+  #countsOf(handler: string): HandlerCounts {
+    let counts = this.#handlers.get(handler);
+    if (counts === undefined) {
+      const entry = (outcome: string) => {
+        const count = { labels: { handler, outcome }, value: 0 };
+        this.outcomes.set(`${outcome}\u0000${handler}`, count);
+        return count;
+      };
+      counts = { success: entry('success'), retry: entry('retry'), deadLetter: entry('dead-letter') };
+      this.#handlers.set(handler, counts);
     }
-    return entry;
+    return counts;
   }
 }
 

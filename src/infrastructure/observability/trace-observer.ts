@@ -24,6 +24,8 @@ export class TraceObserver implements BusObserver {
   readonly #system: string;
   // The last failed attempt of each handler of an event, to parent its dead-letter span.
   readonly #failedAttempts = new WeakMap<EventEnvelope, Map<string, Otel.SpanContext>>();
+  // The handlers of one event run back to back: parse its traceparent once for all of them.
+  #lastParsed: { readonly header: string; readonly state: string | undefined; readonly context: Otel.SpanContext | undefined } | undefined;
 
   constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string) {
     this.#api = api;
@@ -41,8 +43,8 @@ export class TraceObserver implements BusObserver {
       { kind: api.SpanKind.PRODUCER, attributes: this.#attributes(envelope, 'send', 'publish') },
       parent,
     );
-    const headers = this.#traceHeaders(span.spanContext());
-    if (headers !== undefined) envelope.headers = { ...envelope.headers, ...headers };
+    const context = span.spanContext();
+    if (this.#valid(context)) envelope.headers = { ...envelope.headers, ...traceHeaders(context) };
     return send(envelope).then(
       (sent) => {
         span.end();
@@ -76,8 +78,8 @@ export class TraceObserver implements BusObserver {
       }
       const span = this.#tracer.startSpan(`process ${event.type}`, options, parent);
       if (ctx.attempt > 1) span.addEvent('herald.retry', { 'herald.attempt': ctx.attempt });
-      const traceHeaders = this.#traceHeaders(span.spanContext());
-      const handlerCtx = traceHeaders === undefined ? ctx : new TracedContext(ctx, traceHeaders);
+      const context = span.spanContext();
+      const handlerCtx = this.#valid(context) ? new TracedContext(ctx, () => traceHeaders(context)) : ctx;
       let result: unknown;
       try {
         result = api.context.with(api.trace.setSpan(parent, span), handler, undefined, event, handlerCtx);
@@ -89,7 +91,7 @@ export class TraceObserver implements BusObserver {
         span.end();
         return result;
       }
-      return Promise.resolve(result).then(
+      return result.then(
         (value) => {
           span.end();
           return value;
@@ -149,20 +151,33 @@ export class TraceObserver implements BusObserver {
 
   /** The trace context of the headers, as a remote parent; undefined when there is none. */
   #remoteContext(headers: Headers): Otel.SpanContext | undefined {
-    const parent = parseTraceParent(headers?.[TRACEPARENT_HEADER]);
-    if (parent === undefined) return undefined;
+    const header = headers?.[TRACEPARENT_HEADER];
+    if (header === undefined) return undefined;
     const state = headers?.[TRACESTATE_HEADER];
-    return { ...parent, isRemote: true, ...(state ? { traceState: this.#api.createTraceState(state) } : {}) };
+    const last = this.#lastParsed;
+    if (last !== undefined && last.header === header && last.state === state) return last.context;
+    const parent = parseTraceParent(header);
+    const context = parent && { ...parent, isRemote: true, ...(state ? { traceState: this.#api.createTraceState(state) } : {}) };
+    this.#lastParsed = { header, state, context };
+    return context;
   }
 
-  /** Headers carrying `context`; undefined when it is not a valid trace (a no-op tracer without a parent). */
-  #traceHeaders(context: Otel.SpanContext): Record<string, string> | undefined {
-    if (!this.#api.isSpanContextValid(context)) return undefined;
-    const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceParent(context) };
-    const state = context.traceState?.serialize();
-    if (state) headers[TRACESTATE_HEADER] = state;
-    return headers;
+  /**
+   * False for the context of a no-op tracer's span without a parent. Every other
+   * context comes from an SDK or from a header parsed and checked above, so a
+   * comparison does what isSpanContextValid's regular expressions would.
+   */
+  #valid(context: Otel.SpanContext): boolean {
+    return context.traceId !== this.#api.INVALID_TRACEID;
   }
+}
+
+/** The W3C headers that carry `context`. */
+function traceHeaders(context: Otel.SpanContext): Record<string, string> {
+  const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceParent(context) };
+  const state = context.traceState?.serialize();
+  if (state) headers[TRACESTATE_HEADER] = state;
+  return headers;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
