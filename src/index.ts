@@ -1,6 +1,22 @@
 // Herald's one public entry point: named exports only, types as `export type`.
 export { defineEvent } from './domain/event-definition.js';
 export type { EventDefinition, EventOf, PayloadOf } from './domain/event-definition.js';
+export type {
+  EventContract,
+  EventContractOptions,
+  JsonSchema,
+  JsonSchemaSource,
+  PayloadIssue,
+  SchemaContractOptions,
+  Upcaster,
+  Upcasters,
+} from './domain/event-contract.js';
+export { validateForPublish } from './domain/contracts/payload-validation.js';
+export type { MaybePromise } from './domain/contracts/payload-validation.js';
+export { prepareReceived } from './domain/contracts/receive-preparation.js';
+export type { ContractFailureReason, Received, ReceiveAccepted, ReceiveRejected } from './domain/contracts/receive-preparation.js';
+export { VERSION_HEADER } from './domain/contracts/event-version.js';
+export { envelopeJsonSchema } from './domain/contracts/envelope-json-schema.js';
 export type { DomainEvent, EventEnvelope, PublishOptions } from './domain/event-envelope.js';
 export { decodeEnvelope, encodeEnvelope, DEFAULT_MAX_ENVELOPE_BYTES } from './domain/envelope-codec.js';
 export type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from './domain/event-bus.js';
@@ -29,6 +45,8 @@ export { DeliveryAbortedError } from './domain/errors/delivery-aborted-error.js'
 export { DeliveryLimitError } from './domain/errors/delivery-limit-error.js';
 export { DuplicateHandlerError } from './domain/errors/duplicate-handler-error.js';
 export { RedisConnectionError } from './domain/errors/redis-connection-error.js';
+export { InvalidPayloadError } from './domain/errors/invalid-payload-error.js';
+export { UnknownEventVersionError } from './domain/errors/unknown-event-version-error.js';
 export { MissingDependencyError } from './domain/errors/missing-dependency-error.js';
 
 export { createEventBus } from './application/create-event-bus.js';

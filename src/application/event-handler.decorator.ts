@@ -63,7 +63,8 @@ export function EventHandler<K extends EventDefinition<any, string> | string>(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected the options of @EventHandler("${key}") to be an object, got ${JSON.stringify(options)}.`);
   }
-  const metadata: EventHandlerMetadata = Object.freeze({ key, options: Object.freeze({ ...options }) });
+  const definition = typeof definitionOrType === 'string' ? undefined : (definitionOrType as EventDefinition<unknown>);
+  const metadata: EventHandlerMetadata = Object.freeze({ key, ...(definition ? { definition } : {}), options: Object.freeze({ ...options }) });
   return (target) => {
     const className = target.name || 'an anonymous class';
     if (typeof target.prototype?.handle !== 'function') {

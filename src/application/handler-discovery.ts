@@ -1,4 +1,5 @@
 import type { EventBus, Unsubscribe } from '../domain/event-bus.js';
+import type { EventDefinition } from '../domain/event-definition.js';
 import type { SubscribeOptions } from '../domain/retry-options.js';
 import type { EventHandlerInstance } from './event-handler.decorator.js';
 import { EVENT_HANDLER_METADATA, type EventHandlerMetadata } from './handler-metadata.js';
@@ -7,6 +8,8 @@ import { EVENT_HANDLER_METADATA, type EventHandlerMetadata } from './handler-met
 export interface HandlerDescriptor {
   /** Event type or `*` pattern. */
   readonly key: string;
+  /** The definition, when the class was decorated with one (its contract then applies). */
+  readonly definition?: EventDefinition<unknown>;
   /** The subscription options, `name` filled in (the class name unless set). */
   readonly options: SubscribeOptions & { readonly name: string };
 }
@@ -35,7 +38,7 @@ export function describeHandler(target: Function): HandlerDescriptor {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TypeError(`The @EventHandler("${metadata.key}") class has no name; pass { name: "send-welcome-email" } to the decorator.`);
   }
-  return { key: metadata.key, options: { ...metadata.options, name } };
+  return { key: metadata.key, ...(metadata.definition ? { definition: metadata.definition } : {}), options: { ...metadata.options, name } };
 }
 
 /**
@@ -59,5 +62,8 @@ export function subscribeHandler(bus: EventBus, instance: EventHandlerInstance):
 
 /** Subscribes `instance` as `descriptor` says (the container knows the class; the instance may be a proxy). */
 export function subscribeDescribed(bus: EventBus, descriptor: HandlerDescriptor, instance: EventHandlerInstance): Unsubscribe {
-  return bus.subscribe(descriptor.key, (event, ctx) => instance.handle(event, ctx), descriptor.options);
+  const handler = (event: Parameters<EventHandlerInstance['handle']>[0], ctx: Parameters<EventHandlerInstance['handle']>[1]) => instance.handle(event, ctx);
+  return descriptor.definition
+    ? bus.subscribe(descriptor.definition, handler, descriptor.options)
+    : bus.subscribe(descriptor.key, handler, descriptor.options);
 }

@@ -8,10 +8,15 @@ import type { CliIo } from './cli-io.js';
 /** Opens the queue of a prefix; the CLI's only way to the dead letters. */
 export type OpenQueue = (options: { redisUrl: string; prefix: string }) => Promise<{ queue: ReplayableDeadLetterQueue; close(): Promise<void> }>;
 
+/** Loads an ES module by file URL (`herald schema --module`). */
+export type ImportModule = (url: string) => Promise<Record<string, unknown>>;
+
 /** What the program needs from outside. */
 export interface CliDeps {
   readonly io: CliIo;
   readonly open: OpenQueue;
+  /** Loads the modules of `herald schema`. @default import() */
+  readonly importModule?: ImportModule;
 }
 
 /** The options every Redis-facing command takes. */

@@ -10,7 +10,17 @@ import type { DlqContext } from './command-kit.js';
 import { type EntryFilter, scopeOf } from './dlq-actions.js';
 import { ProgressBar } from './progress-bar.js';
 
-const REASONS = new Set(['retries-exhausted', 'non-retryable', 'undecodable', 'too-large', 'buffer-overflow', 'shutdown-timeout', 'max-deliveries']);
+const REASONS = new Set([
+  'retries-exhausted',
+  'non-retryable',
+  'undecodable',
+  'too-large',
+  'buffer-overflow',
+  'shutdown-timeout',
+  'max-deliveries',
+  'invalid-payload',
+  'unknown-version',
+]);
 const BATCH = 1_000;
 const MAX_BAD_LINES_LISTED = 5;
 
@@ -135,6 +145,7 @@ function toInput(line: string): DeadLetterInput | string {
   if (e.envelope !== undefined && (typeof e.envelope !== 'object' || typeof e.envelope?.type !== 'string' || typeof e.envelope?.id !== 'string')) {
     return 'an envelope without id or type';
   }
+  if (e.issues !== undefined && !isIssueList(e.issues)) return 'issues that are not [{ path, message }]';
   const { name, message, stack, code } = e.error as Record<string, unknown>;
   const optional = (key: string) => (typeof e[key] === 'string' ? { [key]: e[key] as string } : {});
   return {
@@ -144,9 +155,22 @@ function toInput(line: string): DeadLetterInput | string {
     ...optional('channel'),
     ...optional('handler'),
     ...optional('instance'),
+    ...(e.issues === undefined ? {} : { issues: e.issues as DeadLetterInput['issues'] }),
     error: { name: name as string, message: message as string, ...(typeof stack === 'string' ? { stack } : {}), ...(typeof code === 'string' ? { code } : {}) },
     attempts: e.attempts as number,
     firstFailedAt: e.firstFailedAt as string,
     lastFailedAt: e.lastFailedAt as string,
   };
+}
+
+function isIssueList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (issue: { path?: unknown; message?: unknown } | null) =>
+        typeof issue?.message === 'string' &&
+        Array.isArray(issue.path) &&
+        issue.path.every((key) => typeof key === 'string' || typeof key === 'number'),
+    )
+  );
 }

@@ -1,4 +1,5 @@
 import type { DeadLetterEntry } from '../domain/dead-letter.js';
+import { formatIssue } from '../domain/errors/invalid-payload-error.js';
 
 const MIN_ERROR_WIDTH = 20;
 const DEFAULT_WIDTH = 160;
@@ -65,7 +66,7 @@ export function entryDetails(entry: DeadLetterEntry, now: Date): string {
   const fields: [string, string | undefined][] = [
     ['id', entry.id],
     ['type', entry.type],
-    ['handler', entry.handler ?? '- (undecodable: nothing to replay)'],
+    ['handler', entry.handler ?? `- (${isContractFailure(entry) ? 'failed its contract before any handler ran' : 'undecodable'}: nothing to replay)`],
     ['reason', entry.reason],
     ['attempts', String(entry.attempts)],
     ['replays', entry.replays && `${entry.replays.count}, last ${when(entry.replays.lastAt)}`],
@@ -82,10 +83,15 @@ export function entryDetails(entry: DeadLetterEntry, now: Date): string {
     ['error', `${entry.error.name}${entry.error.code ? ` [${entry.error.code}]` : ''}: ${entry.error.message}`],
   ];
   const lines = [alignRows(fields.filter(([, value]) => value !== undefined).map(([label, value]) => [`${label}:`, printable(value!)]))];
+  if (entry.issues?.length) lines.push('', 'issues:', indent(printable(entry.issues.map(formatIssue).join('\n'))));
   if (entry.error.stack) lines.push('', 'stack:', indent(printable(entry.error.stack)));
   if (entry.envelope) lines.push('', 'envelope:', indent(printable(JSON.stringify(entry.envelope, null, 2))));
   if (entry.raw !== undefined) lines.push('', 'raw message:', indent(printable(entry.raw)));
   return lines.join('\n');
+}
+
+function isContractFailure(entry: DeadLetterEntry): boolean {
+  return entry.reason === 'invalid-payload' || entry.reason === 'unknown-version';
 }
 
 function indent(text: string): string {

@@ -4,6 +4,7 @@ import { type ActionFactory, type CliDeps, type CommonOptions, configure, herald
 import { dashboardAction, type DashboardFlags } from './dashboard-command.js';
 import { countAction, type EntryFilter, listAction, purgeAction, removeAction, replayAction, replayAllAction, showAction } from './dlq-actions.js';
 import { exportAction, importAction } from './dlq-transfer.js';
+import { type SchemaFlags, schemaAction } from './schema-command.js';
 import { streamsAction } from './streams-command.js';
 
 export type { CliDeps, OpenQueue } from './command-kit.js';
@@ -68,6 +69,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .action(action((ctx, command) => importAction(ctx, command.args[0])));
 
   dashboardCommand(program, deps, setExitCode);
+  schemaCommand(program, deps, setExitCode);
 
   leaf(program, 'streams', 'Durable mode: each event stream, with each consumer group\'s pending count, lag and consumers.').action(
     async (...args: unknown[]) => setExitCode(await streamsAction(deps, (args.at(-1) as Command).opts<CommonOptions>())),
@@ -91,6 +93,16 @@ function dashboardCommand(program: Command, deps: CliDeps, setExitCode: (code: n
     .option('--auth <user:password>', 'require HTTP Basic auth (default: $HERALD_DASHBOARD_AUTH)')
     .addHelpText('after', '\nExample:\n  HERALD_DASHBOARD_AUTH=ops:s3cret herald dashboard --host 0.0.0.0 --port 8080 --read-only\n')
     .action(async (...args: unknown[]) => setExitCode(await dashboardAction(deps, (args.at(-1) as Command).opts<DashboardFlags>())));
+}
+
+function schemaCommand(program: Command, deps: CliDeps, setExitCode: (code: number) => void): void {
+  configure(program.command('schema'), undefined)
+    .description("Print the JSON Schema of each exported event definition's envelope, for producers in other languages.")
+    .option('--module <path>', 'a built JavaScript module exporting event definitions (repeatable)', (path: string, paths: string[]) => [...paths, path], [])
+    .option('--type <type>', 'only this event type (prints its schema alone)')
+    .option('--out <dir>', 'write <type>.schema.json files into this directory instead of printing')
+    .addHelpText('after', '\nExamples:\n  herald schema --module ./dist/events.js\n  herald schema --module ./dist/events.js --out ./schemas\n')
+    .action(async (...args: unknown[]) => setExitCode(await schemaAction(deps, (args.at(-1) as Command).opts<SchemaFlags>())));
 }
 
 function replayCommand(dlq: Command, action: ActionFactory): void {

@@ -1,3 +1,4 @@
+import type { PayloadIssue } from './event-contract.js';
 import type { EventEnvelope } from './event-envelope.js';
 
 /** Why an entry is in the dead-letter queue. */
@@ -15,7 +16,11 @@ export type DeadLetterReason =
   /** Shutdown's deadline passed while the handler ran or waited to retry. */
   | 'shutdown-timeout'
   /** Durable mode: the event was delivered `maxDeliveries` times without being acknowledged (consumers crashed or stalled on it). */
-  | 'max-deliveries';
+  | 'max-deliveries'
+  /** The payload failed the schema of the event's definition (after upcasting); no handler ran. `issues` lists why. */
+  | 'invalid-payload'
+  /** The event's version is newer than the definition's, has no upcaster to it, or is malformed; no handler ran. */
+  | 'unknown-version';
 
 /** The error a dead letter records. */
 export interface DeadLetterError {
@@ -35,8 +40,10 @@ export interface DeadLetterInput {
   readonly raw?: string;
   /** Channel the message arrived on (for undecodable messages). */
   readonly channel?: string;
-  /** The handler that failed; absent for undecodable messages. */
+  /** The handler that failed; absent for undecodable messages and events that failed their contract. */
   readonly handler?: string;
+  /** `invalid-payload` and `unknown-version`: what the schema or the version check found. */
+  readonly issues?: readonly PayloadIssue[];
   readonly error: DeadLetterError;
   /** Attempts made (0 when the handler never ran). */
   readonly attempts: number;

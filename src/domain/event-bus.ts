@@ -77,6 +77,7 @@ export interface EventBus {
    * once Redis accepted it (the in-memory bus: once it is queued).
    *
    * @throws BusClosedError once shutdown() has been called.
+   * @throws InvalidPayloadError when the event's definition has a schema and the payload fails it (nothing is sent).
    * @throws PayloadTooLargeError when the envelope exceeds maxEnvelopeBytes.
    * @throws PublishTimeoutError when Redis did not accept it within publishTimeoutMs.
    * @throws PublishFailedError when the connection dropped mid-publish.

@@ -1,3 +1,5 @@
+import type { EventContract } from './event-contract.js';
+
 /**
  * What travels on the wire: a domain event wrapped with the metadata every
  * consumer needs. Plain JSON, so producers in other languages can take part
@@ -18,7 +20,10 @@ export interface EventEnvelope<P = unknown, T extends string = string> {
   readonly source?: string;
   /** The event's data. */
   readonly payload: P;
-  /** String metadata, e.g. `traceparent`. */
+  /**
+   * String metadata, e.g. `traceparent`. `herald-version` holds the payload's
+   * version when it is above 1 (docs/evolving-events.md).
+   */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -26,6 +31,12 @@ export interface EventEnvelope<P = unknown, T extends string = string> {
 export interface DomainEvent<P = unknown, T extends string = string> {
   readonly type: T;
   readonly payload: P;
+  /**
+   * The definition that made the event (set by `create()`, not enumerable):
+   * `publish` checks the payload against its schema and writes its version.
+   * Absent on hand-built `{ type, payload }` objects, which are not checked.
+   */
+  readonly contract?: EventContract;
 }
 
 /** Metadata a publisher may set on an event. */

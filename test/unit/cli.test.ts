@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { age, entryTable, oneLine, printable } from '../../src/cli/format.js';
 import type { CliIo, CliOutput } from '../../src/cli/cli-io.js';
@@ -129,5 +132,51 @@ describe('CLI formatting', () => {
     expect(row!.length).toBeLessThanOrEqual(120);
     expect(row).toMatch(/x…\s+2h$/);
     expect(header!.indexOf('AGE')).toBe(row!.search(/\d+h$/));
+  });
+});
+
+describe('dead letters of events that failed their contract', () => {
+  const at = '2026-11-22T11:00:00.000Z';
+  const contractFailure: DeadLetterInput = {
+    reason: 'invalid-payload',
+    envelope: { id: 'evt-1', type: 'user.registered', timestamp: at, correlationId: 'req-1', payload: { lines: [{}] } },
+    issues: [
+      { path: ['email'], message: 'Invalid email address' },
+      { path: ['lines', 0, 'sku'], message: 'Required' },
+    ],
+    error: { name: 'InvalidPayloadError', message: 'The payload of "user.registered" (version 1) does not match its schema', code: 'HERALD_INVALID_PAYLOAD' },
+    attempts: 0,
+    firstFailedAt: at,
+    lastFailedAt: at,
+  };
+
+  it('herald dlq show lists the issues and says no handler ran', async () => {
+    const queue = new InMemoryDeadLetterQueue();
+    const entry = await queue.add(contractFailure);
+    const { io } = fakeIo();
+    expect(await cli(queue, io, 'dlq', 'show', entry.id)).toBe(0);
+    expect(io.stdout.text).toMatch(/handler: +- \(failed its contract before any handler ran: nothing to replay\)/);
+    expect(io.stdout.text).toContain('\nissues:\n  email: Invalid email address\n  lines[0].sku: Required\n');
+  });
+
+  it('herald dlq export and import keep their reason and issues', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-transfer-'));
+    try {
+      const from = new InMemoryDeadLetterQueue();
+      const to = new InMemoryDeadLetterQueue();
+      await from.add(contractFailure);
+      await from.add({ ...contractFailure, reason: 'unknown-version', issues: [{ path: [], message: 'version 3 is newer than 2, the version this consumer knows' }] });
+      const file = join(dir, 'dlq.ndjson');
+      expect(await cli(from, fakeIo().io, 'dlq', 'export', '--out', file)).toBe(0);
+      const imported = fakeIo();
+      expect(await cli(to, imported.io, 'dlq', 'import', file)).toBe(0);
+      const { entries } = await to.list();
+      expect(entries.map((e) => [e.reason, e.issues])).toEqual([
+        ['invalid-payload', contractFailure.issues],
+        ['unknown-version', [{ path: [], message: 'version 3 is newer than 2, the version this consumer knows' }]],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
-import { encodeEnvelope, exceedsBytes } from '../../domain/envelope-codec.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
-import { PayloadTooLargeError } from '../../domain/errors/payload-too-large-error.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
+import { ContractRegistry } from '../../domain/contracts/contract-registry.js';
+import { preparePublish } from '../../domain/contracts/publish-preparation.js';
 import { assertEventType, assertTypePattern } from '../../domain/event-type.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { Logger } from '../../domain/logger.js';
@@ -24,8 +24,8 @@ import type { Transport, TransportContext, WireMessage } from '../transport/tran
 import { IsoClock } from '../shared/iso-clock.js';
 import { validatePublishOptions } from './publish-options.js';
 import { withTimeout } from '../shared/with-timeout.js';
-import type { BusObserver } from '../observability/bus-observer.js';
-import { createBusObserver } from '../observability/create-bus-observer.js';
+import { type BusObserver, createBusObserver } from '../observability/create-bus-observer.js';
+import { encodeForWire } from './envelope-encoding.js';
 
 // Dead-letter writes and closing connections get this long after the drain deadline.
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -43,6 +43,7 @@ export class TransportEventBus implements EventBus {
   readonly #logger: Logger;
   readonly #counters = new BusCounters();
   readonly #registry = new SubscriptionRegistry();
+  readonly #contracts = new ContractRegistry();
   readonly #clock = new IsoClock();
   readonly #transport: Transport;
   readonly #dispatcher: Dispatcher;
@@ -65,14 +66,7 @@ export class TransportEventBus implements EventBus {
       handles: (type) => this.#registry.matching(type).length > 0,
       concurrency: this.#options.concurrency,
     });
-    const transport = this.#transport;
-    this.#observer = createBusObserver(options, {
-      transport: transport.kind,
-      prefix: this.#options.prefix,
-      deadLetters: transport.deadLetters,
-      stats: () => this.stats(),
-      ...(transport.backlog ? { backlog: () => transport.backlog!() } : {}),
-    });
+    this.#observer = createBusObserver(options, this.#transport, this.#options.prefix, () => this.stats());
     this.#dispatcher = new Dispatcher({
       concurrency: this.#options.concurrency,
       maxBufferedDeliveries: this.#options.maxBufferedDeliveries,
@@ -86,6 +80,7 @@ export class TransportEventBus implements EventBus {
     });
     this.#intake = new MessageIntake(
       this.#registry,
+      this.#contracts,
       this.#dispatcher,
       this.#counters,
       this.#logger,
@@ -99,7 +94,11 @@ export class TransportEventBus implements EventBus {
         const subscription = this.#registry.byName(handler);
         if (this.#shutdown) throw new BusClosedError();
         if (!subscription) throw new Error(`Handler "${handler}" was unsubscribed before its replay ran.`);
-        await this.#dispatcher.runOnce(envelope, subscription, settle);
+        // A stored event goes through the contract as a received one does: upcast to the current
+        // version and checked; one that fails it counts as a failed replay and its entry stays.
+        const received = await this.#contracts.prepare(envelope);
+        if (!received.ok) return settle(received.error);
+        await this.#dispatcher.runOnce(received.envelope, subscription, settle);
       },
     };
   }
@@ -140,13 +139,20 @@ export class TransportEventBus implements EventBus {
       handler: this.#observer ? this.#observer.observeHandler(name, handler as EventHandlerFn) : (handler as EventHandlerFn),
       policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
     };
-    this.#registry.add(subscription);
+    const release = typeof target === 'string' ? undefined : this.#contracts.register(target);
+    try {
+      this.#registry.add(subscription);
+    } catch (error) {
+      release?.();
+      throw error;
+    }
     if (this.#started) void this.#transport.sync().catch((error: unknown) => this.#syncFailed(error));
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
       this.#registry.remove(subscription);
+      release?.();
       if (this.#started && !this.#shutdown) void this.#transport.sync().catch((error: unknown) => this.#syncFailed(error));
     };
   }
@@ -201,32 +207,39 @@ export class TransportEventBus implements EventBus {
   }
 
   #publish(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
+    if ((event as DomainEvent | undefined)?.contract === undefined) return this.#send(event, options);
+    // The definition's schema checks the payload before anything is sent, and its version goes in the headers.
+    let headers: ReturnType<typeof preparePublish>;
+    try {
+      headers = preparePublish(event, options?.headers);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const send = (prepared: PublishOptions['headers']) =>
+      this.#send(event, prepared === options?.headers ? options : { ...options, ...(prepared ? { headers: prepared } : {}) });
+    return headers instanceof Promise ? headers.then(send) : send(headers);
+  }
+
+  #send(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
     let envelope: MutableEnvelope;
     try {
       envelope = this.#envelope(event, options);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#observer ? this.#observer.publish(envelope, this.#send) : this.#send(envelope);
+    return this.#observer ? this.#observer.publish(envelope, this.#transmit) : this.#transmit(envelope);
   }
 
   /** Encodes and sends a built envelope (after an observer added its trace headers). */
-  readonly #send = (envelope: EventEnvelope): Promise<EventEnvelope> => {
+  readonly #transmit = (envelope: EventEnvelope): Promise<EventEnvelope> => {
     let message: WireMessage;
     try {
-      message = this.#transport.serializes ? this.#encode(envelope) : envelope;
+      message = this.#transport.serializes ? encodeForWire(envelope, this.#options.maxEnvelopeBytes) : envelope;
     } catch (error) {
       return Promise.reject(error);
     }
     return this.#transport.send(envelope, message);
   };
-
-  #encode(envelope: EventEnvelope): string {
-    const raw = encode(envelope);
-    const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
-    if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
-    return raw;
-  }
 
   #envelope(event: DomainEvent, options: PublishOptions | undefined): MutableEnvelope {
     if (typeof event !== 'object' || event === null) {
@@ -277,16 +290,5 @@ export class TransportEventBus implements EventBus {
 
   async #deadLetterCount(): Promise<number | undefined> {
     return withTimeout(this.#transport.deadLetters.count().catch(() => undefined), HEALTH_QUERY_TIMEOUT_MS, () => undefined);
-  }
-}
-
-function encode(envelope: EventEnvelope): string {
-  try {
-    return encodeEnvelope(envelope);
-  } catch (error) {
-    throw new TypeError(
-      `The payload of "${envelope.type}" cannot be serialised to JSON (${(error as Error).message}); publish plain data without cycles or BigInt.`,
-      { cause: error },
-    );
   }
 }

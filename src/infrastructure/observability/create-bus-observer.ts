@@ -4,7 +4,10 @@ import type { DeadLetterInput } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';
-import type { BusProbe } from './bus-probe.js';
+
+export type { BusObserver } from './bus-observer.js';
+import type { BusStats } from '../../domain/event-bus.js';
+import type { Transport } from '../transport/transport.js';
 import { heraldMetricsOn } from './herald-metrics.js';
 import { type MetricsOptions, resolveMetricsOptions } from './metrics-options.js';
 import { MetricsObserver } from './metrics-observer.js';
@@ -29,7 +32,15 @@ export const TRACER_NAME = 'herald';
  * @throws TypeError naming an invalid option.
  * @throws MissingDependencyError when the package an option needs is not installed.
  */
-export function createBusObserver(options: ObservabilityOptions, probe: BusProbe): BusObserver | undefined {
+export function createBusObserver(options: ObservabilityOptions, transport: Transport, prefix: string, stats: () => BusStats): BusObserver | undefined {
+  if (options.metrics === undefined && (options.tracing === undefined || options.tracing === false)) return undefined;
+  const probe = {
+    transport: transport.kind,
+    prefix,
+    stats,
+    deadLetters: transport.deadLetters,
+    ...(transport.backlog ? { backlog: () => transport.backlog!() } : {}),
+  };
   const metrics = options.metrics === undefined ? undefined : resolveMetricsOptions(options.metrics);
   const tracing = resolveTracingOptions(options.tracing);
   const observers: BusObserver[] = [];

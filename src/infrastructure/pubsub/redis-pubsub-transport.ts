@@ -1,10 +1,10 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisConnectionError } from '../../domain/errors/redis-connection-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { redactUrl } from '../shared/logging.js';
-import { type RedisTransportOptions, commandConnection, connectionOptions, quit, watchErrors, whenReady } from '../redis/redis-connections.js';
+import { type RedisTransportOptions, commandConnection, quit, subscriberConnection, watchErrors, whenReady } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher } from '../redis/redis-publisher.js';
@@ -37,11 +37,7 @@ export class RedisPubSubTransport implements Transport {
     this.#options = options;
     this.#keys = new RedisKeys(context.prefix);
     this.#command = commandConnection(options, `herald:${context.prefix}:cmd`);
-    this.#subscriberConnection = new Redis(options.redisUrl, {
-      ...connectionOptions(options),
-      autoResubscribe: false,
-      connectionName: `herald:${context.prefix}:sub`,
-    });
+    this.#subscriberConnection = subscriberConnection(options, `herald:${context.prefix}:sub`);
     watchErrors(this.#command, 'command', context.logger);
     watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
     this.#publisher = new RedisPublisher(this.#command, options.publishTimeoutMs, context.counters);

@@ -76,6 +76,19 @@ export function watchErrors(redis: Redis, role: string, logger: Logger): void {
   redis.on('ready', () => (failing = false));
 }
 
+/**
+ * A connection that only subscribes: Herald's subscribers resubscribe themselves after a
+ * reconnect (ioredis's own resubscribe can reject unhandled when the connection closes
+ * before Redis answers), and nothing else is ever pipelined on it. Made from the transport's
+ * options (the bus's event subscriber), or as a lazily connected duplicate of a command
+ * connection (the replay listener and a replayer's reply channel).
+ */
+export function subscriberConnection(from: Redis | RedisTransportOptions, name: string): Redis {
+  const options = { autoResubscribe: false, enableAutoPipelining: false, connectionName: name };
+  if (from instanceof Redis) return from.duplicate({ ...options, lazyConnect: true });
+  return new Redis(from.redisUrl, { ...connectionOptions(from), ...options });
+}
+
 /** QUIT when connected (bounded), then disconnect. */
 export async function quit(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letter.js';
 import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
-import { subscribeAcrossReconnects } from '../../redis/redis-connections.js';
+import { subscribeAcrossReconnects, subscriberConnection } from '../../redis/redis-connections.js';
 import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
@@ -58,12 +58,7 @@ export class RedisReplayResponder implements ReplayListener {
     // Resubscribed after each reconnect (see subscribeAcrossReconnects). A request
     // published meanwhile misses this instance, and the replayer then reports
     // that no instance claimed the entry, which stays.
-    const subscriber = this.#redis.duplicate({
-      lazyConnect: true,
-      autoResubscribe: false,
-      enableAutoPipelining: false,
-      connectionName: `herald:${this.#keys.replayRequests}`,
-    });
+    const subscriber = subscriberConnection(this.#redis, `herald:${this.#keys.replayRequests}`);
     this.#subscriber = subscriber;
     let failing = false;
     subscriber.on('error', (error: Error) => {

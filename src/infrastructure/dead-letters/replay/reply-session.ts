@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { subscribeAcrossReconnects } from '../../redis/redis-connections.js';
+import { subscribeAcrossReconnects, subscriberConnection } from '../../redis/redis-connections.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, parseReply } from './replay-messages.js';
 
@@ -53,12 +53,7 @@ export class ReplySession {
 
   static async open(redis: Redis, keys: RedisKeys): Promise<ReplySession> {
     const channel = keys.replyChannel(randomUUID());
-    const subscriber = redis.duplicate({
-      lazyConnect: true,
-      autoResubscribe: false,
-      enableAutoPipelining: false,
-      connectionName: `herald:${keys.replayRequests}:replies`,
-    });
+    const subscriber = subscriberConnection(redis, `herald:${keys.replayRequests}:replies`);
     // Errors surface through the subscribe below; later ones through the replayer's polling.
     subscriber.on('error', () => {});
     const session = new ReplySession(subscriber, channel);
