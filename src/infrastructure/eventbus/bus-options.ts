@@ -37,14 +37,14 @@ export interface BusOptions {
   readonly shutdownTimeoutMs?: number;
   /**
    * Prometheus metrics, registered on the prom-client registry you pass
-   * (`{ registry }`); needs the prom-client package. See docs/observability.md.
+   * (`{ registry }`); needs the prom-client package. See docs/operations.md.
    * @default off: prom-client is not loaded
    */
   readonly metrics?: MetricsOptions;
   /**
    * OpenTelemetry spans for publishes and handler attempts, with the trace
    * context in the envelope's `traceparent` header; needs @opentelemetry/api.
-   * `true` uses the globally registered provider. See docs/observability.md.
+   * `true` uses the globally registered provider. See docs/tracing.md.
    * @default false: @opentelemetry/api is not loaded
    */
   readonly tracing?: boolean | TracingOptions;
