@@ -22,6 +22,8 @@ export interface MetricDef {
   peerId?: string;
   /** Count of events not handled in the same runs: a throughput with losses cannot meet its target. */
   lostId?: string;
+  /** Compare with this Herald figure instead of the peer (a Herald option against Herald's default). */
+  baseline?: string;
 }
 
 export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[] {
@@ -46,6 +48,7 @@ export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[
     },
     { id: 'pubsub.batch.publish', scenario: s1, metric: 'published/s, Herald with batching: true', kind: 'info', decimals: 0, peerId: 'pubsub.publish' },
     { id: 'pubsub.batch.lost', scenario: s1, metric: 'lost messages, Herald with batching: true', kind: 'count', decimals: 0, peerId: 'pubsub.lost' },
+    ...observedRows(s1),
   ];
   for (const rate of rates) {
     const at = `@${rate.toLocaleString('en-US')}/s`;
@@ -83,6 +86,16 @@ export function catalogue(rates: readonly number[], pubsubN: number): MetricDef[
   );
   defs.push(...durableRows());
   return defs;
+}
+
+/** Herald with its exporters on, against Herald's default run (shown in the peer column). */
+function observedRows(s1: string): MetricDef[] {
+  const vs = '(peer column: Herald default)';
+  return [
+    { id: 'pubsub.e2e.metrics', scenario: s1, metric: `delivered/s, metrics on ${vs}`, kind: 'info', decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.metrics' },
+    { id: 'pubsub.e2e.tracing', scenario: s1, metric: `delivered/s, tracing on (SDK, every span sampled) ${vs}`, kind: 'info', decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.tracing' },
+    { id: 'pubsub.e2e.both', scenario: s1, metric: `delivered/s, metrics and tracing on ${vs}`, kind: 'higher', target: 0.85, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.both' },
+  ];
 }
 
 /**
@@ -183,7 +196,7 @@ export function renderTable(defs: readonly MetricDef[], results: Results): strin
   let previous = '';
   for (const def of defs) {
     const herald = results.get(def.id, 'herald');
-    const peer = results.get(def.peerId ?? def.id, 'peer');
+    const peer = def.baseline !== undefined ? results.get(def.baseline, 'herald') : results.get(def.peerId ?? def.id, 'peer');
     if (herald === undefined && peer === undefined) continue;
     const lost = def.lostId === undefined ? 0 : results.runsAboveZero(def.lostId, 'herald');
     const [ratio, target] = ratioCells(def, herald, peer, lost);

@@ -41,6 +41,8 @@ const layers = {
   'infrastructure/shared': ['domain', 'domain/errors'],
   // Live fan-out depends on node built-ins and domain types only (docs/live-fan-out.md).
   live: ['domain'],
+  // Health probes read the EventBus port only (docs/operations.md, Health probes).
+  http: ['domain'],
 };
 const upward = [
   // [importer prefix, forbidden prefix, why]

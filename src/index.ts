@@ -50,6 +50,7 @@ export { UnknownEventVersionError } from './domain/errors/unknown-event-version-
 export { RedisAuthError } from './domain/errors/connection/redis-auth-error.js';
 export type { RedisAuthFailure } from './domain/errors/connection/redis-auth-error.js';
 export { RedisDatabaseError } from './domain/errors/connection/redis-database-error.js';
+export { MissingDependencyError } from './domain/errors/missing-dependency-error.js';
 
 export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';
@@ -61,6 +62,8 @@ export { InMemoryEventBus } from './infrastructure/memory/in-memory-event-bus.js
 export type { InMemoryEventBusOptions } from './infrastructure/memory/in-memory-event-bus.js';
 export { InMemoryBroker } from './infrastructure/memory/in-memory-broker.js';
 export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
+export type { MetricsOptions, MetricsRegistry } from './infrastructure/observability/metrics-options.js';
+export type { TracerProviderLike, TracingOptions } from './infrastructure/observability/tracing-options.js';
 export { RedisDeadLetterQueue } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
 export { InMemoryDeadLetterQueue } from './infrastructure/memory/in-memory-dead-letter-queue.js';
 export { retryDelayMs } from './infrastructure/dispatch/retry-policy.js';
@@ -88,6 +91,9 @@ export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './i
 export { createDashboardHandler } from './dashboard/create-dashboard-handler.js';
 export type { DashboardHandler } from './dashboard/create-dashboard-handler.js';
 export type { DashboardOptions } from './dashboard/dashboard-options.js';
+
+export { createHealthHandler } from './http/create-health-handler.js';
+export type { HealthHandler, HealthHandlerOptions, LivenessBody } from './http/create-health-handler.js';
 
 // Live fan-out from bus handlers to connected browsers (docs/live-fan-out.md).
 export { LiveFanOut } from './live/live-fan-out.js';

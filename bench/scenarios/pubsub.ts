@@ -1,10 +1,14 @@
 /**
  * Scenarios 1 and 5: Pub/Sub throughput with 3 handlers, publisher and subscriber in separate
  * processes; Herald vs raw ioredis (auto-pipelining, 1000 in flight). The subscriber's peak RSS
- * from the same runs is scenario 5.
+ * from the same runs is scenario 5. Herald's side then runs again with metrics, tracing, and
+ * both on, each compared with its own default run.
  */
+import type { Observe } from '../workers/protocol.js';
 import { runTransport } from './transport.js';
-import type { Scenario } from './types.js';
+import type { Figures, RunEnv, Scenario } from './types.js';
+
+const OBSERVED: readonly Observe[] = ['metrics', 'tracing', 'both'];
 
 export const pubsubScenario: Scenario = {
   id: 'pubsub',
@@ -20,14 +24,7 @@ export const pubsubScenario: Scenario = {
       },
       env,
     );
-    // Herald again with opt-in micro-batching, against the same peer run (per-message publishing).
-    const batched =
-      side === 'herald'
-        ? await runTransport({ label: 'pubsub/herald batching', publisher: 'herald-pub.ts', subscriber: 'herald-sub.ts', n: env.sizes.pubsubN, mode: 'fanout', batching: true }, env)
-        : undefined;
-    return {
-      figures: {
-        ...(batched ? { 'pubsub.batch.e2e': batched.deliveredPerSec, 'pubsub.batch.publish': batched.publishPerSec, 'pubsub.batch.lost': batched.lost } : {}),
+    const figures: Figures = {
         'pubsub.publish': r.publishPerSec,
         'pubsub.e2e': r.deliveredPerSec,
         'pubsub.lost': r.lost,
@@ -35,15 +32,38 @@ export const pubsubScenario: Scenario = {
         'rss.ready': r.subRssReadyMiB,
         'rss.growth': r.subMaxRssMiB - r.subRssReadyMiB,
         'rss.pub': r.pubMaxRssMiB,
-      },
-      warnings: [...r.warnings, ...(batched?.warnings ?? [])],
-      summary:
-        `published ${fmt(r.publishPerSec)}/s, delivered ${fmt(r.deliveredPerSec)}/s, lost ${r.lost}, ` +
-        `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)` +
-        (batched ? `; batching: published ${fmt(batched.publishPerSec)}/s, delivered ${fmt(batched.deliveredPerSec)}/s, lost ${batched.lost}` : ''),
     };
+    const warnings = [...r.warnings];
+    let summary =
+      `published ${fmt(r.publishPerSec)}/s, delivered ${fmt(r.deliveredPerSec)}/s, lost ${r.lost}, ` +
+      `sub peak RSS ${r.subMaxRssMiB.toFixed(1)} MiB (${r.seconds.toFixed(1)} s)`;
+    if (side === 'herald') {
+      // Herald again with opt-in micro-batching, against the same peer run (per-message publishing).
+      const batched = await runTransport(
+        { label: 'pubsub/herald batching', publisher: 'herald-pub.ts', subscriber: 'herald-sub.ts', n: env.sizes.pubsubN, mode: 'fanout', batching: true },
+        env,
+      );
+      Object.assign(figures, { 'pubsub.batch.e2e': batched.deliveredPerSec, 'pubsub.batch.publish': batched.publishPerSec, 'pubsub.batch.lost': batched.lost });
+      warnings.push(...batched.warnings);
+      summary += `; batching: published ${fmt(batched.publishPerSec)}/s, delivered ${fmt(batched.deliveredPerSec)}/s, lost ${batched.lost}`;
+      for (const observe of OBSERVED) {
+        const o = await runObserved(observe, env);
+        Object.assign(figures, { [`pubsub.e2e.${observe}`]: o.deliveredPerSec, [`pubsub.publish.${observe}`]: o.publishPerSec, [`pubsub.lost.${observe}`]: o.lost });
+        warnings.push(...o.warnings);
+        summary += `; ${observe} on: delivered ${fmt(o.deliveredPerSec)}/s, lost ${o.lost}`;
+      }
+    }
+    return { figures, warnings, summary };
   },
 };
+
+async function runObserved(observe: Observe, env: RunEnv) {
+  await env.flush();
+  return runTransport(
+    { label: `pubsub/herald+${observe}`, publisher: 'herald-pub.ts', subscriber: 'herald-sub.ts', n: env.sizes.pubsubN, mode: 'fanout', observe },
+    env,
+  );
+}
 
 export function fmt(value: number): string {
   return Math.round(value).toLocaleString('en-US');

@@ -8,6 +8,7 @@
  */
 import { BenchChild } from '../child.js';
 import type {
+  Observe,
   PublishArgs,
   PublishResult,
   SubscribeArgs,
@@ -37,6 +38,8 @@ export interface TransportPlan {
   concurrency?: number;
   /** Herald workers: durable mode instead of Pub/Sub. */
   durable?: boolean;
+  /** Herald workers: metrics and/or tracing on, in publisher and subscriber alike. */
+  observe?: Observe;
   /**
    * Publish everything before the consumer starts (durable transports only); the rate is then
    * taken from the consumer's start to its last handled event.
@@ -57,6 +60,7 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
     ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
     ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
     ...(plan.backlog !== undefined ? { backlog: plan.backlog } : {}),
+    ...(plan.observe !== undefined ? { observe: plan.observe } : {}),
   };
   const pubArgs: PublishArgs = {
     redisUrl: env.redisUrl,
@@ -65,6 +69,7 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
     batch: 1000,
     ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
     ...(plan.batching !== undefined ? { batching: plan.batching } : {}),
+    ...(plan.observe !== undefined ? { observe: plan.observe } : {}),
   };
   // The parent's own limit sits a little above the child's deadline so the child can report first.
   const sub = new BenchChild(`${plan.label} subscriber`, plan.subscriber, subArgs, deadlineMs + 5000);

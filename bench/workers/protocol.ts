@@ -5,6 +5,9 @@ export interface BaseArgs {
   deadlineMs: number;
 }
 
+/** Herald only: exporters turned on (prom-client registry; OpenTelemetry SDK with a discarding exporter). */
+export type Observe = 'metrics' | 'tracing' | 'both';
+
 /** Publishers connect, then wait at the gate (child-io `gate()`) until the parent says 'go'. */
 export interface PublishArgs extends BaseArgs {
   n: number;
@@ -14,6 +17,7 @@ export interface PublishArgs extends BaseArgs {
   durable?: boolean;
   /** Herald only: opt-in micro-batching (the publishes of one tick travel as one frame). */
   batching?: boolean;
+  observe?: Observe;
 }
 
 export interface PublishResult {
@@ -37,6 +41,7 @@ export interface SubscribeArgs extends BaseArgs {
   durable?: boolean;
   /** Durable transports: the events are published first, so wait at the gate before consuming. */
   backlog?: boolean;
+  observe?: Observe;
 }
 
 export interface SubscribeReady {

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { eventBusModule, type Logger } from '../../src/index.js';
+import { eventBusModule, type Logger, type MetricsOptions } from '../../src/index.js';
 import { AuditLog } from './audit-log.js';
 import { SendWelcomeEmail } from './handlers/send-welcome-email.js';
 import { UpdateUserStatistics } from './handlers/update-user-statistics.js';
@@ -10,14 +10,16 @@ import { UserStatistics } from './user-statistics.js';
 
 /**
  * The composition root. Redis when REDIS_URL is set, in memory otherwise;
- * HERALD_PREFIX picks the key space (both read by the bus itself).
+ * HERALD_PREFIX picks the key space (both read by the bus itself). With
+ * `metrics`, the bus exports Prometheus metrics on its registry.
  */
-export function createContainer(logger: Logger): Container {
+export function createContainer(logger: Logger, metrics?: MetricsOptions): Container {
   const container = new Container();
   container.load(
     eventBusModule({
       service: 'user-registration',
       logger,
+      ...(metrics ? { metrics } : {}),
       handlers: [SendWelcomeEmail, UpdateUserStatistics, WriteAuditRecord],
     }),
   );

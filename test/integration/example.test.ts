@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix } from '../support/wait-for.js';
+import { findFreePort, useRedisServer } from '../support/redis-server.js';
+import { uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = 'examples/user-registration/main.ts';
@@ -19,14 +19,15 @@ interface Run {
 }
 
 /** Runs the example like `npm start` does (through tsx), with `env` on top of a clean environment. */
-function runExample(env: Record<string, string>): Promise<Run> {
-  const { REDIS_URL: _url, HERALD_PREFIX: _prefix, HERALD_MODE: _mode, STAY_SECONDS: _stay, ...inherited } = process.env;
+function runExample(env: Record<string, string>, started?: (child: ChildProcess) => void): Promise<Run> {
+  const { REDIS_URL: _url, HERALD_PREFIX: _prefix, HERALD_MODE: _mode, STAY_SECONDS: _stay, PORT: _port, HOST: _host, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       cwd: ROOT,
       env: { ...inherited, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    started?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -80,6 +81,33 @@ describe('the user-registration example', () => {
       expect(summaryOf(run)).toEqual({ transport: 'redis', ...EXPECTED });
       expect(run.code, run.stderr).toBe(0);
       expect(await admin.llen(`${prefix}:dlq`)).toBe(1);
+    });
+
+    it('with PORT set, serves /health and /metrics until SIGTERM, then drains and exits 0', async () => {
+      admin ??= new Redis(redis.url);
+      prefix = uniquePrefix();
+      const port = await findFreePort();
+      const base = `http://127.0.0.1:${port}`;
+      let child: ChildProcess | undefined;
+      const env = { REDIS_URL: redis.url, HERALD_PREFIX: prefix, LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1' };
+      const running = runExample(env, (c) => (child = c));
+
+      await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, { timeoutMs: 15_000, message: 'never ready' });
+      // The scenario is over once its poison event is counted; the service keeps serving after it (liveness below).
+      let metrics = '';
+      await waitFor(async () => {
+        metrics = await (await fetch(`${base}/metrics`)).text();
+        return metrics.includes('herald_dead_letters_total{reason="non-retryable"} 1');
+      }, { timeoutMs: 15_000, message: () => metrics });
+      expect(metrics).toContain('herald_events_published_total{type="user.registered"} 3');
+      expect(metrics).toContain(`herald_dead_letter_queue_size{prefix="${prefix}"} 1`);
+      expect(metrics).toContain('process_resident_memory_bytes');
+      expect(await (await fetch(`${base}/health/live`)).json()).toEqual({ alive: true, status: 'ready' });
+
+      child!.kill('SIGTERM');
+      const run = await running;
+      expect(run.code, run.stderr).toBe(0);
+      expect(summaryOf(run)).toEqual({ transport: 'redis', ...EXPECTED });
     });
 
     it('runs the same in durable mode (HERALD_MODE=durable) and leaves nothing pending', async () => {

@@ -3,6 +3,11 @@ import type { Logger } from '../../domain/logger.js';
 import { retryingWrite } from '../shared/retrying-write.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 
+/** Told of each dead letter this writer is asked to write. */
+export interface DeadLetterObserver {
+  deadLettering(input: DeadLetterInput): void;
+}
+
 interface PendingWrite {
   readonly input: DeadLetterInput;
   /** Set once the write was reported lost; a late success is then only logged. */
@@ -23,15 +28,19 @@ export class DeadLetterWriter {
   readonly #queue: DeadLetterQueue;
   readonly #counters: BusCounters;
   readonly #logger: Logger;
+  readonly #observer: DeadLetterObserver | undefined;
 
-  constructor(queue: DeadLetterQueue, counters: BusCounters, logger: Logger) {
+  /** @param observer told of each dead letter before it is written (metrics, traces). */
+  constructor(queue: DeadLetterQueue, counters: BusCounters, logger: Logger, observer?: DeadLetterObserver) {
     this.#queue = queue;
     this.#counters = counters;
     this.#logger = logger;
+    this.#observer = observer;
   }
 
   /** Writes the entry; resolves to true once written, false when given up (never rejects). */
   write(input: DeadLetterInput): Promise<boolean> {
+    this.#observer?.deadLettering(input);
     const write: PendingWrite = { input, givenUp: false };
     const job = this.#write(write);
     this.#pending.add(job);

@@ -15,6 +15,7 @@ import { settlesWithin } from '../shared/with-timeout.js';
 import { type AttemptRecord, HANDLED_AT_ONCE, type HandlerOutcome, HandlerRunner } from './handler-runner.js';
 import type { Subscription } from './subscription.js';
 import type { Receipt } from '../transport/transport.js';
+import type { BusObserver } from '../observability/bus-observer.js';
 
 /** Settings of a {@link Dispatcher}. */
 export interface DispatcherOptions {
@@ -34,6 +35,8 @@ export interface DispatcherOptions {
    * or left for the transport to deliver again (Redis Streams leaves them unacknowledged).
    */
   readonly atDeadline: 'dead-letter' | 'redeliver';
+  /** Told of every delivery that succeeded and every dead letter, when metrics or tracing is on. */
+  readonly observer?: BusObserver | undefined;
 }
 
 const MAX_RAW_CHARS = 64 * 1024;
@@ -56,7 +59,7 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    this.#writer = new DeadLetterWriter(options.deadLetters, options.counters, options.logger);
+    this.#writer = new DeadLetterWriter(options.deadLetters, options.counters, options.logger, options.observer);
     this.#scope = { logger: options.logger, publish: options.publish };
     this.#runner = new HandlerRunner(options.counters, this.#scope);
   }
@@ -152,7 +155,10 @@ export class Dispatcher {
     this.#running.add(delivery);
     try {
       const outcome = await this.#runner.run(delivery);
-      if (outcome.status === 'handled') this.#options.counters.handled++;
+      if (outcome.status === 'handled') {
+        this.#options.counters.handled++;
+        this.#options.observer?.handled(envelope, subscription.name);
+      }
       await settle(outcome.status === 'handled' ? undefined : outcome.error);
     } finally {
       this.#running.delete(delivery);
@@ -213,6 +219,7 @@ export class Dispatcher {
         if (outcome.status !== 'aborted') this.#logLateOutcome(delivery);
       } else if (outcome.status === 'handled') {
         this.#options.counters.handled++;
+        this.#options.observer?.handled(delivery.envelope, delivery.handler);
         delivery.settleReceipt(true);
       } else {
         const reason = outcome.status === 'failed' ? outcome.reason : 'shutdown-timeout';

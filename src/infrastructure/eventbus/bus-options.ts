@@ -5,6 +5,8 @@ import type { Logger } from '../../domain/logger.js';
 import type { RetryOptions } from '../../domain/retry-options.js';
 import { DEFAULT_PREFIX, assertPrefix } from '../../domain/prefix.js';
 import { integer, milliseconds } from '../shared/options.js';
+import type { MetricsOptions } from '../observability/metrics-options.js';
+import type { TracingOptions } from '../observability/tracing-options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../dispatch/retry-policy.js';
 
 /** Default of `maxBatchBytes`: 1 MiB. */
@@ -41,6 +43,19 @@ export interface BusOptions {
   readonly retry?: RetryOptions;
   /** Time `shutdown()` gives in-flight work when called without `timeoutMs`. @default 10_000 */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * Prometheus metrics, registered on the prom-client registry you pass
+   * (`{ registry }`); needs the prom-client package. See docs/operations.md.
+   * @default off: prom-client is not loaded
+   */
+  readonly metrics?: MetricsOptions;
+  /**
+   * OpenTelemetry spans for publishes and handler attempts, with the trace
+   * context in the envelope's `traceparent` header; needs @opentelemetry/api.
+   * `true` uses the globally registered provider. See docs/tracing.md.
+   * @default false: @opentelemetry/api is not loaded
+   */
+  readonly tracing?: boolean | TracingOptions;
 }
 
 /** Options after defaults and validation. */

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterQueue } from '../../domain/dead-letter.js';
-import { encodeEnvelope, exceedsBytes } from '../../domain/envelope-codec.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
-import { PayloadTooLargeError } from '../../domain/errors/payload-too-large-error.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
@@ -26,6 +24,8 @@ import type { Transport, TransportContext, WireMessage } from '../transport/tran
 import { IsoClock } from '../shared/iso-clock.js';
 import { validatePublishOptions } from './publish-options.js';
 import { withTimeout } from '../shared/with-timeout.js';
+import { type BusObserver, createBusObserver } from '../observability/create-bus-observer.js';
+import { encodeForWire } from './envelope-encoding.js';
 
 // Dead-letter writes and closing connections get this long after the drain deadline.
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -49,6 +49,7 @@ export class TransportEventBus implements EventBus {
   readonly #dispatcher: Dispatcher;
   readonly #intake: MessageIntake;
   readonly #replayHost: ReplayHost;
+  readonly #observer: BusObserver | undefined;
   #connecting: Promise<void> | undefined;
   #started = false;
   #shutdown: Promise<void> | undefined;
@@ -65,6 +66,7 @@ export class TransportEventBus implements EventBus {
       handles: (type) => this.#registry.matching(type).length > 0,
       concurrency: this.#options.concurrency,
     });
+    this.#observer = createBusObserver(options, this.#transport, this.#options.prefix, () => this.stats());
     this.#dispatcher = new Dispatcher({
       concurrency: this.#options.concurrency,
       maxBufferedDeliveries: this.#options.maxBufferedDeliveries,
@@ -74,6 +76,7 @@ export class TransportEventBus implements EventBus {
       instance: this.#options.source,
       publish: (event, publishOptions) => this.#publish(event, publishOptions),
       atDeadline: this.#transport.redelivers ? 'redeliver' : 'dead-letter',
+      observer: this.#observer,
     });
     this.#intake = new MessageIntake(
       this.#registry,
@@ -134,7 +137,7 @@ export class TransportEventBus implements EventBus {
     const subscription: Subscription = {
       name,
       selector,
-      handler: handler as EventHandlerFn,
+      handler: this.#observer ? this.#observer.observeHandler(name, handler as EventHandlerFn) : (handler as EventHandlerFn),
       policy: resolveRetryPolicy(this.#options.retry, options, `options of handler "${name}"`),
     };
     const release = typeof target === 'string' ? undefined : this.#contracts.register(target);
@@ -222,22 +225,24 @@ export class TransportEventBus implements EventBus {
 
   #send(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
     let envelope: MutableEnvelope;
-    let message: WireMessage;
     try {
       envelope = this.#envelope(event, options);
-      message = this.#transport.serializes ? this.#encode(envelope) : envelope;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#observer ? this.#observer.publish(envelope, this.#transmit) : this.#transmit(envelope);
+  }
+
+  /** Encodes and sends a built envelope (after an observer added its trace headers). */
+  readonly #transmit = (envelope: EventEnvelope): Promise<EventEnvelope> => {
+    let message: WireMessage;
+    try {
+      message = this.#transport.serializes ? encodeForWire(envelope, this.#options.maxEnvelopeBytes) : envelope;
     } catch (error) {
       return Promise.reject(error);
     }
     return this.#transport.send(envelope, message);
-  }
-
-  #encode(envelope: EventEnvelope): string {
-    const raw = encodeEnvelope(envelope);
-    const bytes = exceedsBytes(raw, this.#options.maxEnvelopeBytes);
-    if (bytes !== undefined) throw new PayloadTooLargeError(envelope.type, bytes, this.#options.maxEnvelopeBytes);
-    return raw;
-  }
+  };
 
   #envelope(event: DomainEvent, options: PublishOptions | undefined): MutableEnvelope {
     if (typeof event !== 'object' || event === null) {
@@ -275,6 +280,7 @@ export class TransportEventBus implements EventBus {
     await step('drain', () => this.#dispatcher.drain(timeoutMs, SHUTDOWN_GRACE_MS));
     await step('close connections', () => this.#transport.close());
     this.#closed = true;
+    this.#observer?.close();
     this.#logger.info(this.stats(), 'shut down');
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'Several shutdown steps failed; see errors.');

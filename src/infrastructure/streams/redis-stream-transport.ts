@@ -21,9 +21,10 @@ import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
 import { type StartFrom, StreamGroups } from './stream-groups.js';
 import { StreamLedger } from './stream-ledger.js';
 import { StreamReader } from './stream-reader.js';
+import { readBacklog } from './stream-backlog.js';
 import { StreamReclaimer } from './stream-reclaimer.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
-import type { MessageSink, Receipt, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
+import type { MessageSink, Receipt, StreamBacklog, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
 import { settlesWithin } from '../shared/with-timeout.js';
 
 /** Settings of the Redis Streams transport. */
@@ -200,6 +201,10 @@ export class RedisStreamTransport implements Transport {
       else pending++;
     }
     return { ready: publisher === 'ready' && subscriber === 'ready' && pending === 0, publisher, subscriber, confirmed, pending };
+  }
+
+  backlog(): Promise<readonly StreamBacklog[]> {
+    return readBacklog(this.#command, this.#streams, this.#options.group, this.#keys.streamPrefix);
   }
 
   async #sync(): Promise<void> {

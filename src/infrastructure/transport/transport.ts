@@ -61,6 +61,17 @@ export interface TransportState {
   readonly pending: number;
 }
 
+/** Durable mode: how far a consumer group is behind on one stream. */
+export interface StreamBacklog {
+  /** The event type the stream carries. */
+  readonly type: string;
+  readonly group: string;
+  /** Entries delivered to the group and not acknowledged yet. */
+  readonly pending: number;
+  /** Entries not yet delivered to the group; undefined when Redis cannot tell (after XDEL or trimming). */
+  readonly lag: number | undefined;
+}
+
 /** How a bus moves envelopes; the bus owns everything else. Internal. */
 export interface Transport {
   readonly kind: 'redis' | 'redis-streams' | 'memory';
@@ -94,4 +105,6 @@ export interface Transport {
   /** Releases connections; publishing stops working. */
   close(): Promise<void>;
   state(): TransportState;
+  /** Durable mode: the consumer group's backlog on each stream read (for metrics; one round trip). */
+  backlog?(): Promise<readonly StreamBacklog[]>;
 }

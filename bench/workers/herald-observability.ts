@@ -1,0 +1,30 @@
+/**
+ * Bus options that turn Herald's exporters on, as a production service would: metrics on a
+ * prom-client registry (never scraped during the run: a scrape every few seconds costs nothing
+ * per event), spans recorded by the OpenTelemetry SDK (every span sampled) through a
+ * BatchSpanProcessor into an exporter that discards them. The figures include span creation,
+ * context propagation and batching, not serialisation or the network of a real exporter.
+ */
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Registry } from 'prom-client';
+import type { CreateEventBusOptions } from '../../src/index.js';
+import type { Observe } from './protocol.js';
+
+class DiscardingExporter implements SpanExporter {
+  export(_spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
+    done({ code: 0 }); // ExportResultCode.SUCCESS
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+export function observability(observe: Observe): Pick<CreateEventBusOptions, 'metrics' | 'tracing'> {
+  const options: { metrics?: CreateEventBusOptions['metrics']; tracing?: CreateEventBusOptions['tracing'] } = {};
+  if (observe === 'metrics' || observe === 'both') options.metrics = { registry: new Registry() };
+  if (observe === 'tracing' || observe === 'both') {
+    // A queue large enough that the run's spans are exported, not dropped for a full queue.
+    const processor = new BatchSpanProcessor(new DiscardingExporter(), { maxQueueSize: 65_536, maxExportBatchSize: 4_096, scheduledDelayMillis: 200 });
+    options.tracing = { tracerProvider: new BasicTracerProvider({ spanProcessors: [processor] }) };
+  }
+  return options;
+}

@@ -1,0 +1,185 @@
+import type * as Otel from '@opentelemetry/api';
+import type { DeadLetterInput } from '../../domain/dead-letter.js';
+import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../domain/dead-letter-replay.js';
+import type { EventEnvelope } from '../../domain/event-envelope.js';
+import type { EventHandlerFn } from '../../domain/handler-context.js';
+import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';
+import { TRACEPARENT_HEADER, TRACESTATE_HEADER, formatTraceParent, parseTraceParent } from './trace-parent.js';
+import { TracedContext } from './traced-context.js';
+
+type Headers = Readonly<Record<string, string>> | undefined;
+
+/**
+ * OpenTelemetry spans of a bus, after the messaging semantic conventions: a
+ * producer span per publish, whose W3C trace context travels in the envelope's
+ * `traceparent` and `tracestate` headers; a consumer span per handler attempt,
+ * child of the producer span (a replayed dead letter starts a trace of its own,
+ * linked to the original); a failed attempt ends in error status, a retry is an
+ * event on the next attempt's span, and a dead letter is a span of its own
+ * under the last failed attempt.
+ */
+export class TraceObserver implements BusObserver {
+  readonly #api: typeof Otel;
+  readonly #tracer: Otel.Tracer;
+  readonly #system: string;
+  // The last failed attempt of each handler of an event, to parent its dead-letter span.
+  readonly #failedAttempts = new WeakMap<EventEnvelope, Map<string, Otel.SpanContext>>();
+  // The handlers of one event run back to back: parse its traceparent once for all of them.
+  #lastParsed: { readonly header: string; readonly state: string | undefined; readonly context: Otel.SpanContext | undefined } | undefined;
+
+  constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string) {
+    this.#api = api;
+    this.#tracer = tracer;
+    this.#system = transport === 'memory' ? 'memory' : 'redis';
+  }
+
+  publish(envelope: OutgoingEnvelope, send: SendEnvelope): Promise<EventEnvelope> {
+    const api = this.#api;
+    const remote = this.#remoteContext(envelope.headers);
+    // A traceparent header given to publish (ctx.publish passes its attempt's) is the parent; else the active span.
+    const parent = remote ? api.trace.setSpanContext(api.ROOT_CONTEXT, remote) : api.context.active();
+    const span = this.#tracer.startSpan(
+      `publish ${envelope.type}`,
+      { kind: api.SpanKind.PRODUCER, attributes: this.#attributes(envelope, 'send', 'publish') },
+      parent,
+    );
+    const context = span.spanContext();
+    if (this.#valid(context)) envelope.headers = { ...envelope.headers, ...traceHeaders(context) };
+    return send(envelope).then(
+      (sent) => {
+        span.end();
+        return sent;
+      },
+      (error: unknown) => {
+        this.#fail(span, error);
+        throw error;
+      },
+    );
+  }
+
+  observeHandler(name: string, handler: EventHandlerFn): EventHandlerFn {
+    return (event, ctx) => {
+      const api = this.#api;
+      const headers = event.headers;
+      const remote = this.#remoteContext(headers);
+      const attributes = this.#attributes(event, 'process', 'process');
+      attributes['herald.handler'] = name;
+      attributes['herald.attempt'] = ctx.attempt;
+      const options: Otel.SpanOptions = { kind: api.SpanKind.CONSUMER, attributes };
+      let parent = api.ROOT_CONTEXT;
+      const replayOf = headers?.[REPLAY_ENTRY_HEADER];
+      if (replayOf !== undefined) {
+        // A replay is a new run, started by an operator: its own trace, linked to the event's original one.
+        attributes['herald.dead_letter.id'] = replayOf;
+        attributes['herald.replay'] = Number(headers?.[REPLAY_COUNT_HEADER] ?? 1);
+        if (remote) options.links = [{ context: remote, attributes: { 'herald.link': 'replayed-dead-letter' } }];
+      } else if (remote) {
+        parent = api.trace.setSpanContext(parent, remote);
+      }
+      const span = this.#tracer.startSpan(`process ${event.type}`, options, parent);
+      if (ctx.attempt > 1) span.addEvent('herald.retry', { 'herald.attempt': ctx.attempt });
+      const context = span.spanContext();
+      const handlerCtx = this.#valid(context) ? new TracedContext(ctx, () => traceHeaders(context)) : ctx;
+      let result: unknown;
+      try {
+        result = api.context.with(api.trace.setSpan(parent, span), handler, undefined, event, handlerCtx);
+      } catch (error) {
+        this.#attemptFailed(span, event, name, error);
+        throw error;
+      }
+      if (!isPromiseLike(result)) {
+        span.end();
+        return result;
+      }
+      return result.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          this.#attemptFailed(span, event, name, error);
+          throw error;
+        },
+      );
+    };
+  }
+
+  handled(): void {}
+
+  deadLettering(input: DeadLetterInput): void {
+    const envelope = input.envelope;
+    if (envelope === undefined) return;
+    const api = this.#api;
+    const failed = input.handler === undefined ? undefined : this.#failedAttempts.get(envelope)?.get(input.handler);
+    const cause = failed ?? this.#remoteContext(envelope.headers);
+    const parent = cause ? api.trace.setSpanContext(api.ROOT_CONTEXT, cause) : api.ROOT_CONTEXT;
+    const attributes = this.#attributes(envelope, 'process', 'dead-letter');
+    attributes['herald.dead_letter.reason'] = input.reason;
+    attributes['herald.attempts'] = input.attempts;
+    if (input.handler !== undefined) attributes['herald.handler'] = input.handler;
+    const span = this.#tracer.startSpan(`dead-letter ${envelope.type}`, { kind: api.SpanKind.INTERNAL, attributes }, parent);
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message: `${input.error.name}: ${input.error.message}` });
+    span.end();
+  }
+
+  close(): void {}
+
+  #attemptFailed(span: Otel.Span, envelope: EventEnvelope, handler: string, error: unknown): void {
+    let byHandler = this.#failedAttempts.get(envelope);
+    if (byHandler === undefined) this.#failedAttempts.set(envelope, (byHandler = new Map()));
+    byHandler.set(handler, span.spanContext());
+    this.#fail(span, error);
+  }
+
+  #fail(span: Otel.Span, error: unknown): void {
+    const exception = error instanceof Error ? error : new Error(String(error));
+    span.recordException(exception);
+    span.setStatus({ code: this.#api.SpanStatusCode.ERROR, message: `${exception.name}: ${exception.message}` });
+    span.end();
+  }
+
+  #attributes(envelope: EventEnvelope, type: string, name: string): Otel.Attributes {
+    return {
+      'messaging.system': this.#system,
+      'messaging.operation.type': type,
+      'messaging.operation.name': name,
+      'messaging.destination.name': envelope.type,
+      'messaging.message.id': envelope.id,
+      'messaging.message.conversation_id': envelope.correlationId,
+    };
+  }
+
+  /** The trace context of the headers, as a remote parent; undefined when there is none. */
+  #remoteContext(headers: Headers): Otel.SpanContext | undefined {
+    const header = headers?.[TRACEPARENT_HEADER];
+    if (header === undefined) return undefined;
+    const state = headers?.[TRACESTATE_HEADER];
+    const last = this.#lastParsed;
+    if (last !== undefined && last.header === header && last.state === state) return last.context;
+    const parent = parseTraceParent(header);
+    const context = parent && { ...parent, isRemote: true, ...(state ? { traceState: this.#api.createTraceState(state) } : {}) };
+    this.#lastParsed = { header, state, context };
+    return context;
+  }
+
+  /**
+   * False for the context of a no-op tracer's span without a parent. Every other
+   * context comes from an SDK or from a header parsed and checked above, so a
+   * comparison does what isSpanContextValid's regular expressions would.
+   */
+  #valid(context: Otel.SpanContext): boolean {
+    return context.traceId !== this.#api.INVALID_TRACEID;
+  }
+}
+
+/** The W3C headers that carry `context`. */
+function traceHeaders(context: Otel.SpanContext): Record<string, string> {
+  const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceParent(context) };
+  const state = context.traceState?.serialize();
+  if (state) headers[TRACESTATE_HEADER] = state;
+  return headers;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
