@@ -91,8 +91,7 @@ export async function withQueue(deps: CliDeps, options: CommonOptions, run: (ctx
 export function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-      throw new InvalidArgumentError(`${flag} takes a whole number ${range}.`);
+      throw new InvalidArgumentError(`${flag} takes a whole number ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}.`);
     }
     return Number(value);
   };

@@ -1,5 +1,5 @@
 import type { ReplayOptions } from '../../../domain/dead-letter-replay.js';
-import { integer } from '../../shared/options.js';
+import { integer, milliseconds } from '../../shared/options.js';
 
 /** Replay options after defaults and validation. */
 export interface ResolvedReplayOptions {
@@ -11,9 +11,9 @@ export interface ResolvedReplayOptions {
 /** @throws TypeError naming the first invalid option. */
 export function resolveReplayOptions(options: ReplayOptions | undefined): ResolvedReplayOptions {
   return {
-    claimTimeoutMs: integer(options?.claimTimeoutMs, 3_000, 'claimTimeoutMs', 1),
-    leaseMs: integer(options?.leaseMs, 30_000, 'leaseMs', 300),
-    waitTimeoutMs: integer(options?.waitTimeoutMs, 600_000, 'waitTimeoutMs', 1),
+    claimTimeoutMs: milliseconds(options?.claimTimeoutMs, 3_000, 'claimTimeoutMs', 1),
+    leaseMs: milliseconds(options?.leaseMs, 30_000, 'leaseMs', 300),
+    waitTimeoutMs: milliseconds(options?.waitTimeoutMs, 600_000, 'waitTimeoutMs', 1),
   };
 }
 
