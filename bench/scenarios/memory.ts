@@ -36,9 +36,15 @@ export const memoryScenario: Scenario = {
     if (side === 'herald') {
       const r = await runMemoryChild('memory/herald', 'herald-memory.ts', args, warnings);
       const fast = await runMemoryChild('memory/herald-no-json', 'herald-memory.ts', { ...args, serialize: false }, warnings);
+      const checked = await runMemoryChild('memory/herald-zod', 'herald-memory.ts', { ...args, schema: true }, warnings);
       figures['memory.rate'] = r.eventsPerSec;
       figures['memory.fast'] = fast.eventsPerSec;
-      return { figures, warnings, summary: `${fmt(r.eventsPerSec)} events/s, ${fmt(fast.eventsPerSec)} events/s with serialize: false` };
+      figures['memory.zod'] = checked.eventsPerSec;
+      return {
+        figures,
+        warnings,
+        summary: `${fmt(r.eventsPerSec)} events/s, ${fmt(fast.eventsPerSec)} events/s with serialize: false, ${fmt(checked.eventsPerSec)} events/s with a zod schema`,
+      };
     }
     const fresh = await runMemoryChild('memory/peer', 'peer-memory.ts', args, warnings);
     const prebuilt = await runMemoryChild('memory/peer-prebuilt', 'peer-memory.ts', { ...args, prebuilt: true }, warnings);

@@ -99,6 +99,8 @@ export interface MemoryArgs {
   prebuilt?: boolean;
   /** Herald only: the in-memory bus's `serialize` option (undefined = Herald's default, true). */
   serialize?: boolean;
+  /** Herald only: publish and receive through a definition with a zod schema (issue 16's cost row). */
+  schema?: boolean;
 }
 
 export interface MemoryResult {
