@@ -8,7 +8,7 @@ import type { Observe } from '../workers/protocol.js';
 import { runTransport } from './transport.js';
 import type { Figures, RunEnv, Scenario } from './types.js';
 
-const OBSERVED: readonly Observe[] = ['metrics', 'tracing', 'both'];
+const OBSERVED: readonly Observe[] = ['metrics', 'tracing', 'both', 'api', 'sampled'];
 
 export const pubsubScenario: Scenario = {
   id: 'pubsub',

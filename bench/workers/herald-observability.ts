@@ -5,7 +5,14 @@
  * BatchSpanProcessor into an exporter that discards them. The figures include span creation,
  * context propagation and batching, not serialisation or the network of a real exporter.
  */
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import type { CreateEventBusOptions } from '../../src/index.js';
 import type { Observe } from './protocol.js';
@@ -20,11 +27,15 @@ class DiscardingExporter implements SpanExporter {
 
 export function observability(observe: Observe): Pick<CreateEventBusOptions, 'metrics' | 'tracing'> {
   const options: { metrics?: CreateEventBusOptions['metrics']; tracing?: CreateEventBusOptions['tracing'] } = {};
-  if (observe === 'metrics' || observe === 'both') options.metrics = { registry: new Registry() };
-  if (observe === 'tracing' || observe === 'both') {
+  if (observe === 'metrics' || observe === 'both' || observe === 'sampled') options.metrics = { registry: new Registry() };
+  if (observe === 'tracing' || observe === 'both' || observe === 'sampled') {
     // A queue large enough that the run's spans are exported, not dropped for a full queue.
     const processor = new BatchSpanProcessor(new DiscardingExporter(), { maxQueueSize: 65_536, maxExportBatchSize: 4_096, scheduledDelayMillis: 200 });
-    options.tracing = { tracerProvider: new BasicTracerProvider({ spanProcessors: [processor] }) };
+    // A publisher's decision travels in the traceparent: its subscriber keeps the same traces.
+    const sampler = observe === 'sampled' ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : undefined;
+    options.tracing = { tracerProvider: new BasicTracerProvider({ spanProcessors: [processor], ...(sampler ? { sampler } : {}) }) };
   }
+  // The global provider of @opentelemetry/api, with no SDK registered: its spans are no-ops.
+  if (observe === 'api') options.tracing = true;
   return options;
 }

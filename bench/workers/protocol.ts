@@ -5,8 +5,12 @@ export interface BaseArgs {
   deadlineMs: number;
 }
 
-/** Herald only: exporters turned on (prom-client registry; OpenTelemetry SDK with a discarding exporter). */
-export type Observe = 'metrics' | 'tracing' | 'both';
+/**
+ * Herald only: exporters turned on (prom-client registry; OpenTelemetry SDK with a discarding
+ * exporter). `api` is tracing on with no SDK registered; `sampled` is metrics and tracing with the
+ * SDK keeping 10 % of traces, as production services commonly run it.
+ */
+export type Observe = 'metrics' | 'tracing' | 'both' | 'api' | 'sampled';
 
 /** Publishers connect, then wait at the gate (child-io `gate()`) until the parent says 'go'. */
 export interface PublishArgs extends BaseArgs {

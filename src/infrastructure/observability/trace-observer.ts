@@ -9,6 +9,13 @@ import { TracedContext } from './traced-context.js';
 
 type Headers = Readonly<Record<string, string>> | undefined;
 
+interface ParsedHeader {
+  readonly header: string;
+  readonly state: string | undefined;
+  readonly context: Otel.SpanContext | undefined;
+  parent: Otel.Context | undefined;
+}
+
 /**
  * OpenTelemetry spans of a bus, after the messaging semantic conventions: a
  * producer span per publish, whose W3C trace context travels in the envelope's
@@ -25,7 +32,7 @@ export class TraceObserver implements BusObserver {
   // The last failed attempt of each handler of an event, to parent its dead-letter span.
   readonly #failedAttempts = new WeakMap<EventEnvelope, Map<string, Otel.SpanContext>>();
   // The handlers of one event run back to back: parse its traceparent once for all of them.
-  #lastParsed: { readonly header: string; readonly state: string | undefined; readonly context: Otel.SpanContext | undefined } | undefined;
+  #lastParsed: ParsedHeader | undefined;
 
   constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string) {
     this.#api = api;
@@ -37,7 +44,7 @@ export class TraceObserver implements BusObserver {
     const api = this.#api;
     const remote = this.#remoteContext(envelope.headers);
     // A traceparent header given to publish (ctx.publish passes its attempt's) is the parent; else the active span.
-    const parent = remote ? api.trace.setSpanContext(api.ROOT_CONTEXT, remote) : api.context.active();
+    const parent = remote ? this.#remoteParent(remote) : api.context.active();
     const span = this.#tracer.startSpan(
       `publish ${envelope.type}`,
       { kind: api.SpanKind.PRODUCER, attributes: this.#attributes(envelope, 'send', 'publish') },
@@ -74,7 +81,7 @@ export class TraceObserver implements BusObserver {
         attributes['herald.replay'] = Number(headers?.[REPLAY_COUNT_HEADER] ?? 1);
         if (remote) options.links = [{ context: remote, attributes: { 'herald.link': 'replayed-dead-letter' } }];
       } else if (remote) {
-        parent = api.trace.setSpanContext(parent, remote);
+        parent = this.#remoteParent(remote);
       }
       const span = this.#tracer.startSpan(`process ${event.type}`, options, parent);
       if (ctx.attempt > 1) span.addEvent('herald.retry', { 'herald.attempt': ctx.attempt });
@@ -112,7 +119,7 @@ export class TraceObserver implements BusObserver {
     const api = this.#api;
     const failed = input.handler === undefined ? undefined : this.#failedAttempts.get(envelope)?.get(input.handler);
     const cause = failed ?? this.#remoteContext(envelope.headers);
-    const parent = cause ? api.trace.setSpanContext(api.ROOT_CONTEXT, cause) : api.ROOT_CONTEXT;
+    const parent = cause ? this.#remoteParent(cause) : api.ROOT_CONTEXT;
     const attributes = this.#attributes(envelope, 'process', 'dead-letter');
     attributes['herald.dead_letter.reason'] = input.reason;
     attributes['herald.attempts'] = input.attempts;
@@ -158,8 +165,18 @@ export class TraceObserver implements BusObserver {
     if (last !== undefined && last.header === header && last.state === state) return last.context;
     const parent = parseTraceParent(header);
     const context = parent && { ...parent, isRemote: true, ...(state ? { traceState: this.#api.createTraceState(state) } : {}) };
-    this.#lastParsed = { header, state, context };
+    this.#lastParsed = { header, state, context, parent: undefined };
     return context;
+  }
+
+  /**
+   * A root context whose span is `remote`. Every handler of an event has the same parent: the
+   * context (a copied map in the API) is made once per event, with the header parse above.
+   */
+  #remoteParent(remote: Otel.SpanContext): Otel.Context {
+    const last = this.#lastParsed;
+    if (last?.context === remote) return (last.parent ??= this.#api.trace.setSpanContext(this.#api.ROOT_CONTEXT, remote));
+    return this.#api.trace.setSpanContext(this.#api.ROOT_CONTEXT, remote);
   }
 
   /**
