@@ -52,6 +52,8 @@ export class TraceObserver implements BusObserver {
     );
     const context = span.spanContext();
     if (this.#valid(context)) envelope.headers = { ...envelope.headers, ...traceHeaders(context) };
+    // A span that records nothing (no SDK, or its trace not sampled) has nothing to end: no wrapper promise.
+    if (!span.isRecording()) return send(envelope);
     return send(envelope).then(
       (sent) => {
         span.end();
@@ -86,10 +88,16 @@ export class TraceObserver implements BusObserver {
       const span = this.#tracer.startSpan(`process ${event.type}`, options, parent);
       if (ctx.attempt > 1) span.addEvent('herald.retry', { 'herald.attempt': ctx.attempt });
       const context = span.spanContext();
-      const handlerCtx = this.#valid(context) ? new TracedContext(ctx, () => traceHeaders(context)) : ctx;
+      // No SDK and no parent: the span is an invalid no-op, so there is no context to activate or carry.
+      if (!this.#valid(context)) return handler(event, ctx);
+      const handlerCtx = new TracedContext(ctx, () => traceHeaders(context));
+      const active = api.trace.setSpan(parent, span);
+      // A span of a trace not sampled stays active for the spans of the handler's own calls, which then
+      // follow the same decision, but records nothing: no wrapper promise to end it.
+      if (!span.isRecording()) return api.context.with(active, handler, undefined, event, handlerCtx);
       let result: unknown;
       try {
-        result = api.context.with(api.trace.setSpan(parent, span), handler, undefined, event, handlerCtx);
+        result = api.context.with(active, handler, undefined, event, handlerCtx);
       } catch (error) {
         this.#attemptFailed(span, event, name, error);
         throw error;
