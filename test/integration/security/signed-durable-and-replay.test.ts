@@ -13,6 +13,7 @@ import {
 import { useRedisServer } from '../../support/redis-server.js';
 import { quietWindow, uniquePrefix, waitFor } from '../../support/wait-for.js';
 import { redisCli, signWithPython } from './signing-from-outside.js';
+import { heraldJson } from '../cli-harness.js';
 
 const redis = useRedisServer();
 const K1 = 'ledger-key-1-0123456789abcdefghijklmnop';
@@ -118,6 +119,19 @@ describe('Dead-letter replay with verification', () => {
     await expect(queue.replay(entry.id)).resolves.toMatchObject({ status: 'replayed' });
     expect(runs).toHaveLength(2);
     expect(await queue.count()).toBe(0);
+  });
+
+  it('replays with `herald dlq replay` given the key in HERALD_SIGNING_KEY_ID and HERALD_SIGNING_KEY', async () => {
+    prefix = uniquePrefix();
+    const { bus, runs, state } = await verifyingService();
+    await bus.publish({ type: 'payment.captured', payload: { amountCents: 5 } });
+    await waitFor(async () => (await bus.deadLetters.count()) === 1);
+    const [entry] = (await bus.deadLetters.list()).entries as [DeadLetterEntry];
+    state.failing = false;
+    const args = ['dlq', 'replay', entry.id, '--redis-url', redis.url, '--prefix', prefix, '--json'];
+    const { doc } = await heraldJson(args, { HERALD_SIGNING_KEY_ID: 'k1', HERALD_SIGNING_KEY: K1 });
+    expect(doc).toEqual({ replayed: [entry.id], failed: [] });
+    expect(runs).toHaveLength(2);
   });
 
   it('refuses to replay a forged dead letter, unsigned or altered: no handler runs and the entry stays', async () => {
