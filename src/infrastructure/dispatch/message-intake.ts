@@ -219,8 +219,8 @@ export class MessageIntake {
 
   #reject(raw: string, channel: string, error: unknown, receipt: Receipt | undefined): void {
     if (!(error instanceof EnvelopeDecodeError) && !(error instanceof SignatureError)) throw error;
-    const what = error instanceof SignatureError ? 'a message that fails signature verification' : 'a message that is not a valid envelope';
-    this.#logger.warn({ channel, reason: error.reason, err: error }, `received ${what}; dead-lettered, no handler ran`);
+    const what = error instanceof SignatureError ? 'fails signature verification; dead-lettered, no handler ran' : 'is not a valid envelope';
+    this.#logger.warn({ channel, reason: error.reason, err: error }, `received a message that ${what}`);
     const written = this.#dispatcher.rejectRaw(raw, channel, error);
     if (receipt) {
       receipt.expect(1);
@@ -231,7 +231,8 @@ export class MessageIntake {
   #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {
     if (typeof message !== 'string') return message;
     try {
-      const refused = this.#verifier?.refusesText(message);
+      // Too large is decided before hashing it: decodeEnvelope refuses it without reading it all.
+      const refused = this.#verifier && exceedsBytes(message, this.#maxBytes) === undefined ? this.#verifier.refusesText(message) : undefined;
       if (refused) throw refused;
       const envelope = decodeEnvelope(message, this.#maxBytes);
       if (!carries(channel, envelope.type)) {
