@@ -44,6 +44,15 @@ describe('envelope signing', () => {
       expect(check.refusesValue(JSON.parse(signed))).toBeUndefined();
     });
 
+    it('accepts a parsed Herald envelope whatever its payload holds: toJSON, numeric keys, escapes, headers', () => {
+      const check = verifier({ k1: KEY_1 });
+      const payloads = [{ at: new Date(0) }, { b: 1, 2: 'two', 1: 'one' }, { text: 'line\n"quoted" \u2028 \ud800 é' }, [1.5, -0, 1e21, null]];
+      for (const payload of payloads) {
+        const text = signer().sign(encodeEnvelope({ ...envelope, payload, headers: { traceparent: '00-1-2-01' } }));
+        expect(check.refusesValue(JSON.parse(text)), JSON.stringify(payload)).toBeUndefined();
+      }
+    });
+
     it('refuses an unsigned text as `unsigned`', () => {
       expect(verifier({ k1: KEY_1 }).refusesText(encodeEnvelope(envelope))?.reason).toBe('unsigned');
       expect(verifier({ k1: KEY_1 }).refusesValue(envelope)?.reason).toBe('unsigned');
