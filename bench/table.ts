@@ -102,6 +102,16 @@ function observedRows(s1: string): MetricDef[] {
   return [
     { id: 'pubsub.e2e.metrics', scenario: s1, metric: `delivered/s, metrics on ${vs}`, kind: 'info', decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.metrics' },
     { id: 'pubsub.e2e.tracing', scenario: s1, metric: `delivered/s, tracing on (SDK, every span sampled) ${vs}`, kind: 'info', decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.tracing' },
+    {
+      id: 'pubsub.e2e.signed',
+      scenario: s1,
+      metric: `delivered/s, signing and verification on (HMAC-SHA256) ${vs}`,
+      kind: 'higher',
+      target: 0.8,
+      decimals: 0,
+      baseline: 'pubsub.e2e',
+      lostId: 'pubsub.lost.signed',
+    },
     { id: 'pubsub.e2e.both', scenario: s1, metric: `delivered/s, metrics and tracing on (SDK, every span sampled) ${vs}`, kind: 'higher', target: 0.85, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.both' },
     { id: 'pubsub.e2e.sampled', scenario: s1, metric: `delivered/s, metrics and tracing on (SDK, 10 % of traces sampled) ${vs}`, kind: 'higher', target: 0.85, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.sampled' },
     { id: 'pubsub.e2e.api', scenario: s1, metric: `delivered/s, tracing on, no SDK registered ${vs}`, kind: 'higher', target: 0.95, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.api' },

@@ -51,6 +51,8 @@ export { RedisAuthError } from './domain/errors/connection/redis-auth-error.js';
 export type { RedisAuthFailure } from './domain/errors/connection/redis-auth-error.js';
 export { RedisDatabaseError } from './domain/errors/connection/redis-database-error.js';
 export { MissingDependencyError } from './domain/errors/missing-dependency-error.js';
+export { SignatureError } from './domain/errors/signature-error.js';
+export type { SignatureFailureReason } from './domain/errors/signature-error.js';
 
 export { createEventBus } from './application/create-event-bus.js';
 export type { CreateEventBusOptions } from './application/create-event-bus.js';
@@ -62,9 +64,11 @@ export { InMemoryEventBus } from './infrastructure/memory/in-memory-event-bus.js
 export type { InMemoryEventBusOptions } from './infrastructure/memory/in-memory-event-bus.js';
 export { InMemoryBroker } from './infrastructure/memory/in-memory-broker.js';
 export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
+export type { SigningKey, SigningOptions, VerificationOptions } from './infrastructure/signing/signing-options.js';
 export type { MetricsOptions, MetricsRegistry } from './infrastructure/observability/metrics-options.js';
 export type { TracerProviderLike, TracingOptions } from './infrastructure/observability/tracing-options.js';
 export { RedisDeadLetterQueue } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
+export type { RedisDeadLetterQueueOptions } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
 export { InMemoryDeadLetterQueue } from './infrastructure/memory/in-memory-dead-letter-queue.js';
 export { retryDelayMs } from './infrastructure/dispatch/retry-policy.js';
 

@@ -46,6 +46,15 @@ export const pubsubScenario: Scenario = {
       Object.assign(figures, { 'pubsub.batch.e2e': batched.deliveredPerSec, 'pubsub.batch.publish': batched.publishPerSec, 'pubsub.batch.lost': batched.lost });
       warnings.push(...batched.warnings);
       summary += `; batching: published ${fmt(batched.publishPerSec)}/s, delivered ${fmt(batched.deliveredPerSec)}/s, lost ${batched.lost}`;
+      // Herald again with signing on the publisher and verification on the subscriber (issue 10's cost row).
+      await env.flush();
+      const signed = await runTransport(
+        { label: 'pubsub/herald signed', publisher: 'herald-pub.ts', subscriber: 'herald-sub.ts', n: env.sizes.pubsubN, mode: 'fanout', signed: true },
+        env,
+      );
+      Object.assign(figures, { 'pubsub.e2e.signed': signed.deliveredPerSec, 'pubsub.publish.signed': signed.publishPerSec, 'pubsub.lost.signed': signed.lost });
+      warnings.push(...signed.warnings);
+      summary += `; signed and verified: delivered ${fmt(signed.deliveredPerSec)}/s, lost ${signed.lost}`;
       for (const observe of OBSERVED) {
         const o = await runObserved(observe, env);
         Object.assign(figures, { [`pubsub.e2e.${observe}`]: o.deliveredPerSec, [`pubsub.publish.${observe}`]: o.publishPerSec, [`pubsub.lost.${observe}`]: o.lost });

@@ -47,6 +47,8 @@ export interface TransportPlan {
   backlog?: boolean;
   /** Herald publisher: opt-in micro-batching. */
   batching?: boolean;
+  /** Herald workers: signing on the publisher, verification on the subscriber. */
+  signed?: boolean;
 }
 
 export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<TransportRun> {
@@ -61,6 +63,7 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
     ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
     ...(plan.backlog !== undefined ? { backlog: plan.backlog } : {}),
     ...(plan.observe !== undefined ? { observe: plan.observe } : {}),
+    ...(plan.signed !== undefined ? { signed: plan.signed } : {}),
   };
   const pubArgs: PublishArgs = {
     redisUrl: env.redisUrl,
@@ -70,6 +73,7 @@ export async function runTransport(plan: TransportPlan, env: RunEnv): Promise<Tr
     ...(plan.durable !== undefined ? { durable: plan.durable } : {}),
     ...(plan.batching !== undefined ? { batching: plan.batching } : {}),
     ...(plan.observe !== undefined ? { observe: plan.observe } : {}),
+    ...(plan.signed !== undefined ? { signed: plan.signed } : {}),
   };
   // The parent's own limit sits a little above the child's deadline so the child can report first.
   const sub = new BenchChild(`${plan.label} subscriber`, plan.subscriber, subArgs, deadlineMs + 5000);

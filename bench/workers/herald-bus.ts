@@ -9,7 +9,10 @@ import type { Observe } from './protocol.js';
 
 export const DURABLE_GROUP = 'bench';
 
-export function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number, observe?: Observe, batching?: boolean) {
+// A fixed bench key: signing costs the same whatever the key.
+const BENCH_KEY = 'bench-signing-key-0123456789abcdefghij';
+
+export function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number, observe?: Observe, batching?: boolean, signed?: boolean) {
   return createEventBus({
     redisUrl,
     prefix: PREFIX,
@@ -17,6 +20,8 @@ export function heraldBus(redisUrl: string, durable: boolean | undefined, concur
     ...(observe !== undefined ? observability(observe) : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(batching === true ? { batching: true } : {}),
+    // Publisher and subscriber alike sign and verify, as a service with signing on would.
+    ...(signed === true ? { signing: { keyId: 'bench', key: BENCH_KEY }, verification: { keys: { bench: BENCH_KEY } } } : {}),
     // 'earliest': the backlog run publishes before the group exists, and its consumer must still read all of it.
     ...(durable === true ? { mode: 'durable' as const, group: DURABLE_GROUP, startFrom: 'earliest' as const } : {}),
   });

@@ -22,6 +22,8 @@ export interface PublishArgs extends BaseArgs {
   /** Herald only: opt-in micro-batching (the publishes of one tick travel as one frame). */
   batching?: boolean;
   observe?: Observe;
+  /** Herald only: sign every event (HMAC-SHA256) and verify it on receipt (issue 10's cost row). */
+  signed?: boolean;
 }
 
 export interface PublishResult {
@@ -46,6 +48,8 @@ export interface SubscribeArgs extends BaseArgs {
   /** Durable transports: the events are published first, so wait at the gate before consuming. */
   backlog?: boolean;
   observe?: Observe;
+  /** Herald only: sign every event (HMAC-SHA256) and verify it on receipt (issue 10's cost row). */
+  signed?: boolean;
 }
 
 export interface SubscribeReady {

@@ -19,6 +19,8 @@ export type ReplayFailureCode =
   | 'no-answer'
   /** Another replay holds a live claim on the entry. */
   | 'busy'
+  /** The instance verifies signatures and the entry's event fails verification: no handler ran; the entry stays. */
+  | 'signature'
   /** The handler ran and failed again; the entry stays with its replay count raised. */
   | 'handler-failed'
   /** The claiming instance stopped renewing its claim (crashed, or lost Redis); the entry stays. */

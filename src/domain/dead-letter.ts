@@ -20,7 +20,9 @@ export type DeadLetterReason =
   /** The payload failed the schema of the event's definition (after upcasting); no handler ran. `issues` lists why. */
   | 'invalid-payload'
   /** The event's version is newer than the definition's, has no upcaster to it, or is malformed; no handler ran. */
-  | 'unknown-version';
+  | 'unknown-version'
+  /** With `verification` on: the message was unsigned, signed with an unlisted key, or changed after signing; `raw` holds its text. */
+  | 'signature';
 
 /** The error a dead letter records. */
 export interface DeadLetterError {

@@ -25,6 +25,12 @@ export interface EventEnvelope<P = unknown, T extends string = string> {
    * version when it is above 1 (docs/evolving-events.md).
    */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * `v1,<keyId>,<base64url HMAC-SHA256>`: present on events from a bus with
+   * `signing`, written by that bus as the last member of the JSON text; never
+   * set it yourself (docs/envelope.md, "Signatures").
+   */
+  readonly signature?: string;
 }
 
 /** The event as returned by a definition's `create()`: a type and its payload, not yet enveloped. */

@@ -151,6 +151,12 @@ function genericEnvelopeSchema(): Record<string, unknown> {
         additionalProperties: { type: 'string' },
         description: 'String metadata, e.g. `traceparent`. Optional; every value must be a string.',
       },
+      signature: {
+        type: 'string',
+        pattern: '^v1,[A-Za-z0-9._-]{1,64},[A-Za-z0-9_-]{43}$',
+        description:
+          'Present when the publisher signs (`signing`): `v1,<keyId>,<MAC>`, where MAC is HMAC-SHA256 under that key of the envelope\'s JSON text without this member, base64url without padding. It must be the last member of the text, written as `,"signature":"…"` just before the final `}`; the MAC covers exactly the bytes before it, with the `}` put back. A batch element is verified over `JSON.stringify` of the element without it. Buses with `verification` dead-letter an event whose signature is missing or does not verify (reason `signature`). See docs/envelope.md, "Signatures".',
+      },
     },
     additionalProperties: true,
     $defs: {

@@ -7,6 +7,7 @@ import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
 import { milliseconds } from '../shared/options.js';
 import { withTimeout } from '../shared/with-timeout.js';
+import { type SigningOptions, resolveSigning } from '../signing/signing-options.js';
 
 /** Options of {@link openRedisDeadLetterQueue}. */
 export interface OpenRedisDeadLetterQueueOptions {
@@ -18,6 +19,8 @@ export interface OpenRedisDeadLetterQueueOptions {
   readonly connectTimeoutMs?: number;
   /** Extra ioredis options (TLS, ...); the fail-fast settings below win. */
   readonly redisOptions?: RedisOptions;
+  /** Signs replay requests, for services that verify signatures (`verification`). @default off */
+  readonly signing?: SigningOptions;
 }
 
 /** An opened queue and the way to close its connection. */
@@ -35,7 +38,7 @@ export interface OpenedDeadLetterQueue {
  * @throws RedisConnectionError (its `url` has credentials masked) when Redis is not reachable in time.
  * @throws RedisAuthError when Redis refuses the credentials (at once, without retrying).
  * @throws RedisDatabaseError when Redis refuses the URL's database index.
- * @throws TypeError when the prefix or `connectTimeoutMs` is invalid.
+ * @throws TypeError when the prefix, `connectTimeoutMs` or `signing` is invalid.
  * @example
  * const { queue, close } = await openRedisDeadLetterQueue({ redisUrl: process.env.REDIS_URL!, prefix: 'shop' });
  * try { console.log(await queue.count()); } finally { await close(); }
@@ -43,6 +46,8 @@ export interface OpenedDeadLetterQueue {
 export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
   assertPrefix(options.prefix);
   const timeoutMs = milliseconds(options.connectTimeoutMs, 5_000, 'connectTimeoutMs', 1);
+  const queueOptions = options.signing === undefined ? undefined : { signing: options.signing };
+  resolveSigning(options.signing, undefined); // refuse a bad key before connecting, not after
   const url = redactUrl(options.redisUrl);
   // A password the server does not check is no business of a tool's output.
   const settings: RedisOptions = {
@@ -66,7 +71,7 @@ export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueue
     throw refusalOf(cause, url, redis.options.db) ?? new RedisConnectionError(url, timeoutMs, { cause: safeCause(cause) });
   }
   return {
-    queue: new RedisDeadLetterQueue(redis, options.prefix),
+    queue: new RedisDeadLetterQueue(redis, options.prefix, queueOptions),
     close: async () => {
       await redis.quit().catch(() => undefined);
       redis.disconnect();

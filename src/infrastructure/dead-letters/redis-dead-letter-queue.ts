@@ -16,10 +16,21 @@ import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entr
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
+import { createSigning } from '../signing/signing.js';
+import type { SigningOptions } from '../signing/signing-options.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
 
 const SCAN_CHUNK = 1000;
+
+/** Options of {@link RedisDeadLetterQueue}. */
+export interface RedisDeadLetterQueueOptions {
+  /**
+   * Signs replay requests; services with `verification` ignore unsigned ones.
+   * @default off: requests are not signed
+   */
+  readonly signing?: SigningOptions;
+}
 
 // Set by the class below, which alone can read its private fields: how a
 // transport handed this queue answers its replays, without a public method for it.
@@ -45,11 +56,15 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   readonly #keys: RedisKeys;
   readonly #replayer: RedisDeadLetterReplayer;
 
-  /** @param redis - a connected (non-subscriber) ioredis client; the queue does not close it. */
-  constructor(redis: Redis, prefix: string) {
+  /**
+   * @param redis - a connected (non-subscriber) ioredis client; the queue does not close it.
+   * @param options - `signing`: the key replay requests are signed with, needed when the services verify signatures.
+   * @throws TypeError when `signing` is invalid.
+   */
+  constructor(redis: Redis, prefix: string, options?: RedisDeadLetterQueueOptions) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
-    this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys);
+    this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys, createSigning(options?.signing, undefined).signer);
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterEntry> {

@@ -2,6 +2,7 @@ import type { DeadLetterInput, DeadLetterQueue, DeadLetterReason } from '../../d
 import { toDeadLetterError } from '../../domain/dead-letter.js';
 import { DeliveryAbortedError } from '../../domain/errors/delivery-aborted-error.js';
 import { DeliveryLimitError } from '../../domain/errors/delivery-limit-error.js';
+import { SignatureError } from '../../domain/errors/signature-error.js';
 import type { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import type { ReceiveRejected } from '../../domain/contracts/receive-preparation.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
@@ -109,10 +110,10 @@ export class Dispatcher {
    * Dead-letters a message that could not be decoded, keeping its text.
    * Resolves to true once written, false when the write was given up.
    */
-  rejectRaw(raw: string, channel: string, error: EnvelopeDecodeError): Promise<boolean> {
+  rejectRaw(raw: string, channel: string, error: EnvelopeDecodeError | SignatureError): Promise<boolean> {
     const now = new Date().toISOString();
     return this.#writer.write({
-      reason: error.reason === 'too-large' ? 'too-large' : 'undecodable',
+      reason: error instanceof SignatureError ? 'signature' : error.reason === 'too-large' ? 'too-large' : 'undecodable',
       raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
       channel,
       error: toDeadLetterError(error),

@@ -1,5 +1,7 @@
 import { decodeEnvelope, envelopeOf, exceedsBytes } from '../../domain/envelope-codec.js';
 import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
+import { SignatureError } from '../../domain/errors/signature-error.js';
+import type { SignatureVerifier } from '../signing/signature-verifier.js';
 import type { ContractRegistry } from '../../domain/contracts/contract-registry.js';
 import type { Received } from '../../domain/contracts/receive-preparation.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
@@ -23,6 +25,11 @@ import type { Receipt, WireMessage } from '../transport/transport.js';
  * A message whose text starts with `[` is a batch frame (opt-in micro-batching):
  * a JSON array of envelopes, each decoded, checked, counted and dead-lettered on
  * its own, so one bad element costs only itself.
+ *
+ * With `verification` on, the signature is checked before anything else: over
+ * the exact text of a message, or over each element of a batch frame. A message
+ * that fails it is dead-lettered once (reason `signature`) as raw text, since
+ * nothing in it can be trusted, and reaches no handler.
  */
 /** An envelope ready for its handlers, none (dead-lettered), or either later (an async schema). */
 type Prepared = EventEnvelope | undefined | Promise<EventEnvelope | undefined>;
@@ -35,6 +42,7 @@ export class MessageIntake {
   readonly #maxBytes: number;
   readonly #contracts: ContractRegistry;
   readonly #maxBatchBytes: number;
+  readonly #verifier: SignatureVerifier | undefined;
   // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
   #lastMessage: WireMessage | undefined;
   #lastChannel = '';
@@ -50,7 +58,9 @@ export class MessageIntake {
     logger: Logger,
     maxBytes: number,
     maxBatchBytes = maxBytes,
+    verifier?: SignatureVerifier,
   ) {
+    this.#verifier = verifier;
     this.#registry = registry;
     this.#contracts = contracts;
     this.#dispatcher = dispatcher;
@@ -193,6 +203,8 @@ export class MessageIntake {
           const bytes = exceedsBytes(JSON.stringify(list[i]) ?? '', this.#maxBytes);
           if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxEnvelopeBytes (${this.#maxBytes})`);
         }
+        const refused = this.#verifier?.refusesValue(list[i]);
+        if (refused) throw refused;
         const envelope = envelopeOf(list[i]);
         if (!carries(channel, envelope.type)) {
           throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
@@ -206,8 +218,9 @@ export class MessageIntake {
   }
 
   #reject(raw: string, channel: string, error: unknown, receipt: Receipt | undefined): void {
-    if (!(error instanceof EnvelopeDecodeError)) throw error;
-    this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
+    if (!(error instanceof EnvelopeDecodeError) && !(error instanceof SignatureError)) throw error;
+    const what = error instanceof SignatureError ? 'fails signature verification; dead-lettered, no handler ran' : 'is not a valid envelope';
+    this.#logger.warn({ channel, reason: error.reason, err: error }, `received a message that ${what}`);
     const written = this.#dispatcher.rejectRaw(raw, channel, error);
     if (receipt) {
       receipt.expect(1);
@@ -218,19 +231,16 @@ export class MessageIntake {
   #accept(message: WireMessage, channel: string, receipt?: Receipt): EventEnvelope | undefined {
     if (typeof message !== 'string') return message;
     try {
+      // Too large is decided before hashing it: decodeEnvelope refuses it without reading it all.
+      const refused = this.#verifier && exceedsBytes(message, this.#maxBytes) === undefined ? this.#verifier.refusesText(message) : undefined;
+      if (refused) throw refused;
       const envelope = decodeEnvelope(message, this.#maxBytes);
       if (!carries(channel, envelope.type)) {
         throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
       }
       return envelope;
     } catch (error) {
-      if (!(error instanceof EnvelopeDecodeError)) throw error;
-      this.#logger.warn({ channel, reason: error.reason, err: error }, 'received a message that is not a valid envelope');
-      const written = this.#dispatcher.rejectRaw(message, channel, error);
-      if (receipt) {
-        receipt.expect(1);
-        void written.then((done) => receipt.settle(done));
-      }
+      this.#reject(message, channel, error, receipt);
       return undefined;
     }
   }

@@ -8,6 +8,8 @@ import { integer, milliseconds } from '../shared/options.js';
 import type { MetricsOptions } from '../observability/metrics-options.js';
 import type { TracingOptions } from '../observability/tracing-options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../dispatch/retry-policy.js';
+import { type Signing, createSigning } from '../signing/signing.js';
+import type { SigningOptions, VerificationOptions } from '../signing/signing-options.js';
 
 /** Default of `maxBatchBytes`: 1 MiB. */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -56,6 +58,20 @@ export interface BusOptions {
    * @default false: @opentelemetry/api is not loaded
    */
   readonly tracing?: boolean | TracingOptions;
+  /**
+   * Sign everything this bus sends (events, `ctx.publish`, replay requests) with
+   * HMAC-SHA256 under a named key. See docs/security.md, "Signing and key rotation".
+   * @default off: nothing is signed
+   */
+  readonly signing?: SigningOptions;
+  /**
+   * Accept only events signed with one of these keys: anything unsigned, signed
+   * with another key id, or changed after signing is dead-lettered once with
+   * reason `signature` and reaches no handler; dead letters and replay requests
+   * are checked too. Turn it on only once every producer signs.
+   * @default off: signatures are not checked
+   */
+  readonly verification?: VerificationOptions;
 }
 
 /** Options after defaults and validation. */
@@ -69,6 +85,7 @@ export interface ResolvedBusOptions {
   readonly maxBatchBytes: number;
   readonly retry: RetryPolicy;
   readonly shutdownTimeoutMs: number;
+  readonly signing: Signing;
 }
 
 /** @throws TypeError naming the first invalid option. */
@@ -87,6 +104,7 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     maxBatchBytes: integer(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, 'maxBatchBytes', 256),
     retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, options.retry, 'retry'),
     shutdownTimeoutMs: milliseconds(options.shutdownTimeoutMs, 10_000, 'shutdownTimeoutMs', 0),
+    signing: createSigning(options.signing, options.verification),
   };
 }
 

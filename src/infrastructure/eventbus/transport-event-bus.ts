@@ -65,6 +65,8 @@ export class TransportEventBus implements EventBus {
       selectors: () => this.#registry.selectors(),
       handles: (type) => this.#registry.matching(type).length > 0,
       concurrency: this.#options.concurrency,
+      signing: options.signing,
+      verifier: this.#options.signing.verifier,
     });
     this.#observer = createBusObserver(options, this.#transport, this.#options.prefix, () => this.stats());
     this.#dispatcher = new Dispatcher({
@@ -86,6 +88,7 @@ export class TransportEventBus implements EventBus {
       this.#logger,
       this.#options.maxEnvelopeBytes,
       this.#options.maxBatchBytes,
+      this.#options.signing.verifier,
     );
     this.#replayHost = {
       instance: this.#options.source,
@@ -237,7 +240,7 @@ export class TransportEventBus implements EventBus {
   readonly #transmit = (envelope: EventEnvelope): Promise<EventEnvelope> => {
     let message: WireMessage;
     try {
-      message = this.#transport.serializes ? encodeForWire(envelope, this.#options.maxEnvelopeBytes) : envelope;
+      message = this.#transport.serializes ? encodeForWire(envelope, this.#options.maxEnvelopeBytes, this.#options.signing.signer) : envelope;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -122,9 +122,9 @@ export class RedisStreamTransport implements Transport {
       counters,
       logger,
     );
-    this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix);
+    this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix, { signing: context.signing });
     // Replay requests are answered on a connection of their own, duplicated from the command connection.
-    this.replays = new RedisReplayResponder(this.#command, this.#keys);
+    this.replays = new RedisReplayResponder(this.#command, this.#keys, context.verifier);
   }
 
   connect(sink: MessageSink): Promise<void> {

@@ -3,6 +3,8 @@ import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';
 import type { ReplayListener } from './replay-listener.js';
+import type { SignatureVerifier } from '../signing/signature-verifier.js';
+import type { SigningOptions } from '../signing/signing-options.js';
 
 /** What a transport carries: the envelope's JSON text, or the envelope itself when it does not serialise. */
 export type WireMessage = string | EventEnvelope;
@@ -50,6 +52,10 @@ export interface TransportContext {
   readonly handles: (type: string) => boolean;
   /** Deliveries the bus runs at once; transports that pull (Streams) hold about this many messages. */
   readonly concurrency: number;
+  /** The bus's `signing`, validated: the dead-letter queue signs its replay requests with it. */
+  readonly signing: SigningOptions | undefined;
+  /** Checks replay requests and replayed dead letters when the bus has `verification`. */
+  readonly verifier: SignatureVerifier | undefined;
 }
 
 /** Connection and subscription state, for `health()`. */

@@ -10,6 +10,7 @@ import { unreplayableReason } from './replay-entry.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
+import type { EnvelopeSigner } from '../../signing/envelope-signer.js';
 
 /**
  * The requesting side of replays over Redis (the CLI, or `replay()` in a
@@ -22,9 +23,12 @@ export class RedisDeadLetterReplayer {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
+  readonly #signer: EnvelopeSigner | undefined;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  /** @param signer signs each request, for instances that verify (`verification`). */
+  constructor(redis: Redis, keys: RedisKeys, signer?: EnvelopeSigner) {
     this.#redis = redis;
+    this.#signer = signer;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
   }
@@ -63,7 +67,8 @@ export class RedisDeadLetterReplayer {
     };
     const mailbox = session.expect(request.requestId);
     try {
-      const listeners = await this.#redis.publish(this.#keys.replayRequests, JSON.stringify(request));
+      const text = JSON.stringify(request);
+      const listeners = await this.#redis.publish(this.#keys.replayRequests, this.#signer ? this.#signer.sign(text) : text);
       if (listeners === 0) return failed(id, 'no-live-instance', noListener(entry, this.#keys.prefix));
       return await new ReplayWait(entry, request, listeners, mailbox, this.#claims, options, this.#keys.prefix).outcome();
     } finally {

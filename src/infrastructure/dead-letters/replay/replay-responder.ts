@@ -8,6 +8,7 @@ import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
 import { retryingWrite } from '../../shared/retrying-write.js';
 import type { ReplayHost, ReplayListener } from '../../transport/replay-listener.js';
+import type { SignatureVerifier } from '../../signing/signature-verifier.js';
 
 /**
  * A bus instance's side of replays over Redis. It listens on
@@ -19,11 +20,16 @@ import type { ReplayHost, ReplayListener } from '../../transport/replay-listener
  * runs, then removes the entry or records the failed replay, and answers on
  * the request's reply channel. Losers answer `busy`; instances without the
  * handler `declined`.
+ *
+ * With a verifier (the bus has `verification`), a request must be signed and
+ * is otherwise ignored and logged; the entry's event must carry a valid
+ * signature too, else the replay fails with a SignatureError and the entry stays.
  */
 export class RedisReplayResponder implements ReplayListener {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
+  readonly #verifier: SignatureVerifier | undefined;
   // Set by listen(), before any request can arrive.
   #host!: ReplayHost;
   #subscriber: Redis | undefined;
@@ -31,8 +37,9 @@ export class RedisReplayResponder implements ReplayListener {
   #stopped = false;
 
   /** @param redis - the command connection (not closed here); the responder duplicates it to listen. */
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: Redis, keys: RedisKeys, verifier?: SignatureVerifier) {
     this.#redis = redis;
+    this.#verifier = verifier;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
   }
@@ -75,6 +82,14 @@ export class RedisReplayResponder implements ReplayListener {
   }
 
   async #onRequest(raw: string): Promise<void> {
+    const refused = this.#verifier?.refusesText(raw);
+    if (refused) {
+      this.#host.logger.warn(
+        { channel: this.#keys.replayRequests, reason: refused.reason, keyId: refused.keyId },
+        'ignored a replay request that fails signature verification',
+      );
+      return;
+    }
     const request = parseRequest(raw);
     if (!request) {
       this.#host.logger.warn({ channel: this.#keys.replayRequests }, 'ignored a malformed replay request');
@@ -113,6 +128,13 @@ export class RedisReplayResponder implements ReplayListener {
       return;
     }
     const log = { deadLetterId: entry.id, eventId: entry.envelope!.id, correlationId: entry.envelope!.correlationId, handler: entry.handler };
+    // A stored event is verified as a received one is: a forged or altered entry runs no handler.
+    const refused = this.#verifier?.refusesValue(entry.envelope);
+    if (refused) {
+      this.#host.logger.warn({ ...log, reason: refused.reason }, 'refused to replay a dead letter whose event fails signature verification');
+      await this.#settle(request, entry, refused, log);
+      return;
+    }
     const heartbeat = this.#heartbeat(request, log);
     let ran = false;
     try {

@@ -10,6 +10,9 @@ import type { Mailbox } from './reply-session.js';
 // a reply was lost (Pub/Sub is at-most-once) or the claimer died.
 const POLL_MS = 200;
 
+// SignatureError's code, named here rather than imported: replies arrive as JSON from other instances.
+const SIGNATURE_CODE = 'HERALD_SIGNATURE';
+
 /**
  * Waits for the outcome of one published replay request. Replies decide
  * fast; between replies the claim and the outcome key are polled, so a lost
@@ -61,6 +64,14 @@ export class ReplayWait {
       case 'succeeded':
         return { id, status: 'replayed', handler, instance: reply.instance };
       case 'failed':
+        if (reply.error?.code === SIGNATURE_CODE) {
+          return failed(
+            id,
+            'signature',
+            `Instance ${reply.instance} refused to replay entry ${id}: its event fails signature verification (${reply.error.message}) ` +
+              `It was not signed by a listed key, or was changed in the queue; no handler ran and the entry stays. Inspect it with \`herald dlq show ${id}\`.`,
+          );
+        }
         return failed(id, 'handler-failed', handlerFailedReason(handler, reply.error, reply.replays, reply.instance));
       case 'released':
         return failed(
