@@ -48,7 +48,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   /** @param redis - a connected (non-subscriber) ioredis client; the queue does not close it. */
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
-    this.#keys = new RedisKeys(prefix);
+    this.#keys = RedisKeys.of(redis, prefix);
     this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys);
   }
 

@@ -10,6 +10,7 @@ import { unreplayableReason } from './replay-entry.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
+import { publishTo } from '../../redis/redis-connections.js';
 
 /**
  * The requesting side of replays over Redis (the CLI, or `replay()` in a
@@ -63,7 +64,7 @@ export class RedisDeadLetterReplayer {
     };
     const mailbox = session.expect(request.requestId);
     try {
-      const listeners = await this.#redis.publish(this.#keys.replayRequests, JSON.stringify(request));
+      const listeners = await publishTo(this.#redis, this.#keys.replayRequests, JSON.stringify(request));
       if (listeners === 0) return failed(id, 'no-live-instance', noListener(entry, this.#keys.prefix));
       return await new ReplayWait(entry, request, listeners, mailbox, this.#claims, options, this.#keys.prefix).outcome();
     } finally {
