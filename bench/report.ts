@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { CLUSTER_SECTION } from './cluster-section.js';
 
 const root = new URL('../', import.meta.url);
 
@@ -201,6 +202,7 @@ export function writeBenchmarksDoc(input: DocInput): string {
     '',
     METHOD,
     '',
+    CLUSTER_SECTION,
     '## Problems seen in this run',
     '',
     ...problems,

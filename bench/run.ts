@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --quick] [--reps N] [--only pubsub,latency,retry,memory,durable] [--no-write]`
+ * `npm run bench [-- --quick] [--reps N] [--only pubsub,latency,retry,memory,durable,cluster] [--no-write]`
  *
  * Starts a private redis-server, runs every scenario for Herald and its peer (alternating, in
  * one invocation) for several repetitions, prints one table with medians, min–max and ratios,
- * and (full runs only) writes docs/benchmarks.md.
+ * and (full runs only) writes docs/benchmarks.md. `cluster` (bench/cluster.ts: a local Redis
+ * Cluster against a single node) runs only when named in --only, and prints its own tables.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { killLiveChildren } from './child.js';
+import { clusterBench } from './cluster.js';
 import { cpuSnapshot, describeOtherLoad } from './cpu-share.js';
 import { makeEnvelope } from './envelope.js';
 import { startPrivateRedis, type PrivateRedis } from './redis.js';
@@ -73,11 +75,11 @@ function options() {
     sizes.reps = reps;
   }
   const only = values.only?.split(',').map((s) => s.trim()) ?? [];
-  const unknown = only.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  const unknown = only.filter((id) => id !== 'cluster' && !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new TypeError(`--only: unknown scenario(s) ${unknown.join(', ')}`);
   const scenarios = only.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => only.includes(s.id));
   const write = !values.quick && only.length === 0 && !values['no-write'];
-  return { quick: values.quick, sizes, scenarios, write };
+  return { quick: values.quick, sizes, scenarios, write, cluster: only.includes('cluster') };
 }
 
 /** Problems seen during the run; the same text from several repetitions is listed once. */
@@ -168,6 +170,12 @@ function describeRun(opts: Options, started: Date, load0: number): string[] {
 
 async function main(): Promise<number> {
   const opts = options();
+  if (opts.cluster) {
+    const n = opts.quick ? 20_000 : 200_000;
+    log(`herald bench: cluster scenario, ${opts.sizes.reps} repetition(s) of ${n} events over 12 types`);
+    for (const line of await clusterBench({ n, reps: opts.sizes.reps, log })) log(line);
+    if (opts.scenarios.length === 0) return 0;
+  }
   const session: Session = {
     opts,
     heraldAvailable: existsSync(heraldEntry),

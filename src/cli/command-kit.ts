@@ -70,9 +70,11 @@ export function target(io: CliIo, options: CommonOptions): { prefix: string; red
   }
   const redisUrl = options.redisUrl ?? io.env.REDIS_URL;
   if (!redisUrl) throw usageError('No Redis URL: pass --redis-url redis://host:6379 or set REDIS_URL.');
-  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+  if (!/^rediss?(\+cluster|\+sentinel)?:\/\/[^\s]+$/.test(redisUrl)) {
     // Not echoed: a malformed URL may still hold a password.
-    throw usageError('Expected the Redis URL (--redis-url or REDIS_URL) to look like redis://[user:password@]host:port[/db], or rediss://… for TLS.');
+    throw usageError(
+      'Expected the Redis URL (--redis-url or REDIS_URL) to look like redis://[user:password@]host:port[/db], or rediss://… for TLS; redis+sentinel://host:port,…/<master name> or redis+cluster://host:port,… (docs/deployment.md).',
+    );
   }
   return { prefix, redisUrl };
 }

@@ -1,9 +1,8 @@
-import { Redis } from 'ioredis';
-import { RedisConnectionError } from '../domain/errors/connection/redis-connection-error.js';
+import type { Redis } from 'ioredis';
+import { type ToolConnection, openToolConnection } from '../application/tool-connection.js';
 import { EXIT_OK } from './cli-error.js';
 import { type CliDeps, type CommonOptions, target } from './command-kit.js';
 import { alignRows, printable } from './format.js';
-import { streamKey, streamTypesKey } from './stream-keys.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -38,23 +37,22 @@ export interface StreamInfo {
 /** `herald streams`: each stream's length and, per group, pending, lag and consumers. */
 export async function streamsAction(deps: CliDeps, options: CommonOptions): Promise<number> {
   const { prefix, redisUrl } = target(deps.io, options);
-  const redis = await connect(redisUrl, prefix);
+  const { redis, keys, close } = await openToolConnection({ redisUrl, prefix, connectTimeoutMs: CONNECT_TIMEOUT_MS });
   try {
-    const streams = await readStreams(redis, prefix);
+    const streams = await readStreams(redis, keys);
     if (options.json) deps.io.stdout.write(`${JSON.stringify({ prefix, streams })}\n`);
     else deps.io.stdout.write(`${formatStreams(prefix, streams)}\n`);
     return EXIT_OK;
   } finally {
-    await redis.quit().catch(() => undefined);
-    redis.disconnect();
+    await close();
   }
 }
 
-async function readStreams(redis: Redis, prefix: string): Promise<StreamInfo[]> {
-  const types = ((await redis.smembers(streamTypesKey(prefix))) as string[]).sort();
+async function readStreams(redis: Redis, keys: ToolConnection['keys']): Promise<StreamInfo[]> {
+  const types = ((await redis.smembers(keys.streamTypes)) as string[]).sort();
   const streams: StreamInfo[] = [];
   for (const type of types) {
-    const stream = streamKey(prefix, type);
+    const stream = keys.streamOf(type);
     const length = await redis.xlen(stream);
     const groups = length === 0 && (await redis.exists(stream)) === 0 ? [] : await readGroups(redis, stream);
     streams.push({ type, stream, length, groups });
@@ -114,35 +112,4 @@ export function idle(ms: number): string {
   if (ms < 7_200_000) return `${Math.floor(ms / 60_000)}m`;
   if (ms < 172_800_000) return `${Math.floor(ms / 3_600_000)}h`;
   return `${Math.floor(ms / 86_400_000)}d`;
-}
-
-/** A connection that fails fast, as the dead-letter commands' does. */
-async function connect(redisUrl: string, prefix: string): Promise<Redis> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => (times > 3 ? null : 200 * times),
-    connectionName: `herald:${prefix}:tool`,
-  });
-  let lastError: unknown;
-  redis.on('error', (error: unknown) => (lastError = error));
-  try {
-    await redis.connect();
-    return redis;
-  } catch (error) {
-    redis.disconnect();
-    throw new RedisConnectionError(masked(redisUrl), CONNECT_TIMEOUT_MS, { cause: lastError ?? error });
-  }
-}
-
-function masked(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    if (parsed.username) parsed.username = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }

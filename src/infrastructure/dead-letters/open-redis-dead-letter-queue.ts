@@ -1,17 +1,11 @@
-import type { RedisOptions } from 'ioredis';
-import { RedisConnectionError } from '../../domain/errors/connection/redis-connection-error.js';
-import { assertPrefix } from '../../domain/prefix.js';
-import { redactUrl } from '../shared/logging.js';
-import { redisClient } from '../redis/redis-client.js';
-import { refusalOf, safeCause } from '../redis/redis-refusals.js';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { openToolConnection } from '../redis/tool-connection.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
-import { milliseconds } from '../shared/options.js';
-import { withTimeout } from '../shared/with-timeout.js';
 import { type SigningOptions, resolveSigning } from '../signing/signing-options.js';
 
 /** Options of {@link openRedisDeadLetterQueue}. */
 export interface OpenRedisDeadLetterQueueOptions {
-  /** e.g. `redis://user:pass@host:6379/0`. */
+  /** e.g. `redis://user:pass@host:6379/0`, or a Sentinel or Cluster URL (docs/deployment.md). */
   readonly redisUrl: string;
   /** Key prefix of the services whose dead letters to open. */
   readonly prefix: string;
@@ -21,6 +15,8 @@ export interface OpenRedisDeadLetterQueueOptions {
   readonly redisOptions?: RedisOptions;
   /** Signs replay requests, for services that verify signatures (`verification`). @default off */
   readonly signing?: SigningOptions;
+  /** ioredis Cluster options, for a `redis+cluster://` URL. */
+  readonly clusterOptions?: ClusterOptions;
 }
 
 /** An opened queue and the way to close its connection. */
@@ -44,37 +40,7 @@ export interface OpenedDeadLetterQueue {
  * try { console.log(await queue.count()); } finally { await close(); }
  */
 export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
-  assertPrefix(options.prefix);
-  const timeoutMs = milliseconds(options.connectTimeoutMs, 5_000, 'connectTimeoutMs', 1);
-  const queueOptions = options.signing === undefined ? undefined : { signing: options.signing };
   resolveSigning(options.signing, undefined); // refuse a bad key before connecting, not after
-  const url = redactUrl(options.redisUrl);
-  // A password the server does not check is no business of a tool's output.
-  const settings: RedisOptions = {
-    ...options.redisOptions,
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => (times > 3 ? null : 200 * times),
-    connectionName: `herald:${options.prefix}:tool`,
-  };
-  const redis = redisClient(options.redisUrl, settings, () => {});
-  let lastError: unknown;
-  redis.on('error', (error: unknown) => (lastError = error));
-  try {
-    await withTimeout(redis.connect(), timeoutMs, () => {
-      throw lastError ?? new Error('connect timed out');
-    });
-  } catch (error) {
-    redis.disconnect();
-    const cause = lastError ?? error;
-    throw refusalOf(cause, url, redis.options.db) ?? new RedisConnectionError(url, timeoutMs, { cause: safeCause(cause) });
-  }
-  return {
-    queue: new RedisDeadLetterQueue(redis, options.prefix, queueOptions),
-    close: async () => {
-      await redis.quit().catch(() => undefined);
-      redis.disconnect();
-    },
-  };
+  const { redis, close } = await openToolConnection(options);
+  return { queue: new RedisDeadLetterQueue(redis, options.prefix, options.signing === undefined ? undefined : { signing: options.signing }), close };
 }

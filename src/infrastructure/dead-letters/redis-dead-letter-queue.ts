@@ -63,7 +63,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
    */
   constructor(redis: Redis, prefix: string, options?: RedisDeadLetterQueueOptions) {
     this.#redis = redis;
-    this.#keys = new RedisKeys(prefix);
+    this.#keys = RedisKeys.of(redis, prefix);
     this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys, createSigning(options?.signing, undefined).signer);
   }
 

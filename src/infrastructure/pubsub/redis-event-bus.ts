@@ -1,13 +1,18 @@
-import type { RedisOptions } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { type BusOptions, DEFAULT_MAX_BATCH_BYTES } from '../eventbus/bus-options.js';
 import { integer, milliseconds } from '../shared/options.js';
 import type { RedisTransportOptions } from '../redis/redis-connections.js';
 import { RedisPubSubTransport } from './redis-pubsub-transport.js';
 import { TransportEventBus } from '../eventbus/transport-event-bus.js';
+import { parseRedisUrl } from '../topology/redis-url.js';
 
 /** Options of {@link RedisEventBus}. */
 export interface RedisEventBusOptions extends BusOptions {
-  /** e.g. `redis://user:pass@host:6379/0` or `rediss://…` for TLS. @default process.env.REDIS_URL */
+  /**
+   * e.g. `redis://user:pass@host:6379/0` or `rediss://…` for TLS; a Sentinel deployment as
+   * `redis+sentinel://host:26379,host:26380/<master name>`, a Redis Cluster as
+   * `redis+cluster://host:7000,host:7001` (docs/deployment.md). @default process.env.REDIS_URL
+   */
   readonly redisUrl?: string;
   /** Longest `publish` waits for Redis to accept an event, outages included. @default 5_000 */
   readonly publishTimeoutMs?: number;
@@ -21,8 +26,18 @@ export interface RedisEventBusOptions extends BusOptions {
    * Herald that reads batches (or reads them itself: docs/envelope.md). @default false
    */
   readonly batching?: boolean;
-  /** Extra ioredis options (TLS, username, ...). Herald's reconnect and queueing settings take precedence. */
+  /**
+   * Extra ioredis options (TLS, username, ...; for Sentinel also `sentinelPassword`, `sentinelTLS`,
+   * `natMap`). Herald's reconnect and queueing settings take precedence. On a Cluster they apply to
+   * each node connection.
+   */
   readonly redisOptions?: RedisOptions;
+  /**
+   * ioredis Cluster options for a `redis+cluster://` URL (`natMap`, `slotsRefreshInterval`, retry
+   * delays, ...). Herald sets `scaleReads: 'master'`, sharded subscribers, and retry delays of
+   * `publishTimeoutMs / 16` unless given (docs/deployment.md). Ignored for other URLs.
+   */
+  readonly clusterOptions?: ClusterOptions;
 }
 
 /**
@@ -49,7 +64,9 @@ export function redisTransportOptions(options: RedisEventBusOptions, bus: string
   }
   const publishTimeoutMs = milliseconds(options.publishTimeoutMs, 5_000, 'publishTimeoutMs', 1);
   const connectTimeoutMs = milliseconds(options.connectTimeoutMs, 10_000, 'connectTimeoutMs', 1);
-  const redisOptions = options.redisOptions;
+  // A malformed cluster or sentinel URL fails here, not at start().
+  parseRedisUrl(redisUrl);
+  const { redisOptions, clusterOptions } = options;
   const maxBatchBytes = integer(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, 'maxBatchBytes', 256);
   if (options.batching !== undefined && typeof options.batching !== 'boolean') {
     throw new TypeError(`Expected \`batching\` to be true or false, got ${JSON.stringify(options.batching)}.`);
@@ -59,6 +76,7 @@ export function redisTransportOptions(options: RedisEventBusOptions, bus: string
     publishTimeoutMs,
     connectTimeoutMs,
     ...(redisOptions ? { redisOptions } : {}),
+    ...(clusterOptions ? { clusterOptions } : {}),
     ...(options.batching ? { batching: { maxBatchBytes } } : {}),
   };
 }

@@ -18,6 +18,9 @@ import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js
 import { RedisPublisher } from '../redis/redis-publisher.js';
 import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisSubscriber } from './redis-subscriber.js';
+import { shardedPublish } from './sharded-publish.js';
+import { ShardedSubscriber } from './sharded-subscriber.js';
+import { isCluster } from '../topology/cluster-client.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
 import type { MessageSink, Transport, TransportContext, TransportState, WireMessage } from '../transport/transport.js';
 
@@ -26,7 +29,8 @@ export type { RedisTransportOptions } from '../redis/redis-connections.js';
 /**
  * Redis Pub/Sub: one channel per event type under the prefix, PSUBSCRIBE for
  * patterns, a command connection (PUBLISH and dead letters) and a separate
- * subscriber connection, both reconnecting on their own.
+ * subscriber connection, both reconnecting on their own. On a Redis Cluster,
+ * sharded Pub/Sub instead (SPUBLISH/SSUBSCRIBE, see ShardedSubscriber).
  */
 export class RedisPubSubTransport implements Transport {
   readonly kind = 'redis' as const;
@@ -39,19 +43,21 @@ export class RedisPubSubTransport implements Transport {
   readonly #command: Redis;
   readonly #subscriberConnection: Redis;
   readonly #publisher: RedisPublisher;
-  readonly #subscriber: RedisSubscriber;
+  readonly #subscriber: RedisSubscriber | ShardedSubscriber;
   #connecting: Promise<void> | undefined;
 
   constructor(options: RedisTransportOptions, context: TransportContext) {
     this.#options = options;
-    this.#keys = new RedisKeys(context.prefix);
     const report = unneededPasswordReport(context.logger);
     this.#command = commandConnection(options, `herald:${context.prefix}:cmd`, report);
+    this.#keys = RedisKeys.of(this.#command, context.prefix);
+    const sharded = isCluster(this.#command);
     this.#subscriberConnection = subscriberConnection(options, `herald:${context.prefix}:sub`, report);
     watchErrors(this.#command, 'command', context.logger);
     watchErrors(this.#subscriberConnection, 'subscriber', context.logger);
-    this.#publisher = new RedisPublisher(this.#command, redactUrl(options.redisUrl), options.publishTimeoutMs, context.counters, undefined, options.batching);
-    this.#subscriber = new RedisSubscriber(
+    const publish = sharded ? shardedPublish(this.#keys) : undefined;
+    this.#publisher = new RedisPublisher(this.#command, redactUrl(options.redisUrl), options.publishTimeoutMs, context.counters, publish, options.batching);
+    this.#subscriber = new (sharded ? ShardedSubscriber : RedisSubscriber)(
       this.#subscriberConnection,
       this.#keys,
       context.selectors,

@@ -1,4 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { type ClusterSettings, clusterClient } from '../topology/cluster-client.js';
+import { parseRedisUrl } from '../topology/redis-url.js';
 import { isDatabaseRefusal } from './redis-refusals.js';
 
 // The reply of a server without a password for the user a client authenticates as
@@ -21,9 +23,30 @@ type Auth = (...args: unknown[]) => unknown;
  *   the wrong database; `whenReady` turns the error into a RedisDatabaseError.
  *
  * Duplicates (`redis.duplicate()`) behave the same.
+ *
+ * `redis+sentinel://` URLs make a client that asks the sentinels for the
+ * primary on every connect; `redis+cluster://` URLs an ioredis Cluster, with
+ * `cluster` for its settings (see docs/deployment.md).
+ *
+ * @throws TypeError when a cluster or sentinel URL is malformed.
  */
-export function redisClient(url: string, settings: RedisOptions, onUnneededPassword: () => void): Redis {
-  return guard(new Redis(url, settings), onUnneededPassword);
+export function redisClient(url: string, settings: RedisOptions, onUnneededPassword: () => void, cluster: ClusterSettings = {}): Redis {
+  const topology = parseRedisUrl(url);
+  if (topology.kind === 'single') return guard(new Redis(url, settings), onUnneededPassword);
+  if (topology.kind === 'cluster') return clusterClient(topology, settings, cluster);
+  const { sentinels, name, username, password, db, tls } = topology;
+  return guard(
+    new Redis({
+      ...settings,
+      sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+      name,
+      db,
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+      ...(tls ? { tls: settings.tls ?? {} } : {}),
+    }),
+    onUnneededPassword,
+  );
 }
 
 function guard(redis: Redis, onUnneededPassword: () => void): Redis {

@@ -1,8 +1,9 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../../domain/errors/connection/redis-connection-error.js';
 import type { Logger } from '../../domain/logger.js';
 import { redactUrl } from '../shared/logging.js';
 import { settlesWithin } from '../shared/with-timeout.js';
+import { type ClusterSettings, duplicateCluster, isCluster } from '../topology/cluster-client.js';
 import { redisClient } from './redis-client.js';
 import { refusalOf, safeCause } from './redis-refusals.js';
 
@@ -15,6 +16,8 @@ export interface RedisTransportOptions {
   readonly batching?: { readonly maxBatchBytes: number };
   /** Extra ioredis options (TLS, username, ...); Herald's own settings win where they overlap. */
   readonly redisOptions?: RedisOptions;
+  /** ioredis Cluster options for `redis+cluster://` URLs; Herald's own settings win where they overlap. */
+  readonly clusterOptions?: ClusterOptions;
 }
 
 const CLOSE_TIMEOUT_MS = 2_000;
@@ -34,8 +37,9 @@ export function connectionOptions(options: RedisTransportOptions): RedisOptions 
  * A connection of a bus: the shared settings, then `settings`. `report` hears
  * of a password the server does not check (see {@link unneededPasswordReport}).
  */
-export function connection(options: RedisTransportOptions, settings: RedisOptions, report: () => void): Redis {
-  return redisClient(options.redisUrl, { ...connectionOptions(options), ...settings }, report);
+export function connection(options: RedisTransportOptions, settings: RedisOptions, report: () => void, cluster: ClusterSettings = {}): Redis {
+  const { clusterOptions, publishTimeoutMs } = options;
+  return redisClient(options.redisUrl, { ...connectionOptions(options), ...settings }, report, { clusterOptions, publishTimeoutMs, ...cluster });
 }
 
 /**
@@ -44,10 +48,11 @@ export function connection(options: RedisTransportOptions, settings: RedisOption
  * without settling their promises, which would hang a dead-letter write for
  * ever; a re-sent publish whose promise Herald already failed (sent: true) is
  * the documented "may have been delivered" case. RedisPublisher batches each
- * tick's publishes itself by corking the socket, so auto-pipelining stays off.
+ * tick's publishes itself by corking the socket, so auto-pipelining stays off;
+ * a Cluster has a socket per node and no one to cork, so there it is on.
  */
 export function commandConnection(options: RedisTransportOptions, name: string, report: () => void): Redis {
-  return connection(options, { autoResendUnfulfilledCommands: true, enableAutoPipelining: false, connectionName: name }, report);
+  return connection(options, { autoResendUnfulfilledCommands: true, enableAutoPipelining: false, connectionName: name }, report, { autoPipelining: true });
 }
 
 /**
@@ -117,12 +122,17 @@ export function watchErrors(redis: Redis, role: string, logger: Logger): void {
  * reconnect (ioredis's own resubscribe can reject unhandled when the connection closes
  * before Redis answers), and nothing else is ever pipelined on it. Made from the transport's
  * options (the bus's event subscriber), or as a lazily connected duplicate of a command
- * connection (the replay listener and a replayer's reply channel).
+ * connection (the replay listener and a replayer's reply channel). On a
+ * Cluster it subscribes through sharded Pub/Sub (SSUBSCRIBE), whose
+ * subscribers ioredis keeps per node and resubscribes itself.
  */
 export function subscriberConnection(from: Redis | RedisTransportOptions, name: string, report: () => void = () => {}): Redis {
   const options = { autoResubscribe: false, enableAutoPipelining: false, connectionName: name };
-  if ('duplicate' in from) return from.duplicate({ ...options, lazyConnect: true });
-  return connection(from, options, report);
+  if ('duplicate' in from) {
+    if (isCluster(from)) return duplicateCluster(from, { lazyConnect: true, shardedSubscribers: true, enableAutoPipelining: false }, { connectionName: name });
+    return from.duplicate({ ...options, lazyConnect: true });
+  }
+  return connection(from, options, report, { shardedSubscribers: true });
 }
 
 /** QUIT when connected (bounded), then disconnect. */
@@ -147,4 +157,29 @@ export async function subscribeAcrossReconnects(redis: Redis, channel: string, o
   redis.on('ready', () => {
     redis.subscribe(channel).catch(onResubscribeError);
   });
+}
+
+/**
+ * Listens on `channel` across reconnects (see {@link subscribeAcrossReconnects}).
+ * On a Cluster the channel is a shard channel (SSUBSCRIBE, `smessage`),
+ * which ioredis resubscribes itself after a failover: a classic PUBLISH's
+ * reply would count only the subscribers on the node that received it.
+ */
+export async function listenAcrossReconnects(
+  redis: Redis,
+  channel: string,
+  onMessage: (raw: string) => void,
+  onResubscribeError: (error: unknown) => void,
+): Promise<void> {
+  const sharded = isCluster(redis);
+  redis.on(sharded ? 'smessage' : 'message', (from: string, raw: string) => {
+    if (from === channel) onMessage(raw);
+  });
+  if (sharded) await redis.ssubscribe(channel);
+  else await subscribeAcrossReconnects(redis, channel, onResubscribeError);
+}
+
+/** PUBLISH, or SPUBLISH on a Cluster (for channels {@link listenAcrossReconnects} listens on); resolves to the receivers. */
+export function publishTo(redis: Redis, channel: string, message: string): Promise<number> {
+  return (isCluster(redis) ? redis.spublish(channel, message) : redis.publish(channel, message)) as Promise<number>;
 }

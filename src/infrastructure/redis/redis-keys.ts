@@ -1,4 +1,6 @@
+import type { Redis } from 'ioredis';
 import { assertPrefix } from '../../domain/prefix.js';
+import { isCluster } from '../topology/cluster-client.js';
 import { Remembered } from './remembered.js';
 
 /**
@@ -7,6 +9,13 @@ import { Remembered } from './remembered.js';
  * channels live under `<prefix>:events|` and control channels under
  * `<prefix>:control|`, which no event channel or event pattern of any prefix
  * can match.
+ *
+ * On a Redis Cluster (`tagged`), every key of a prefix, and the replay request
+ * channel, carry the hash tag `{<prefix>}`: they all sit in one slot, so the
+ * MULTIs, Lua scripts and the multi-stream XREADGROUP that touch several of
+ * them keep working. Event channels stay untagged, so sharded Pub/Sub spreads
+ * event types over the shards. Single-node and Sentinel names have no tag
+ * (`assertPrefix` forbids braces, so no other tag can appear).
  *
  * Words: a *selector* is an event type or a type pattern a handler subscribes
  * with; a *stream* is the name of a Redis stream (durable mode); a *key* is any
@@ -27,20 +36,40 @@ export class RedisKeys {
   readonly streamPrefix: string;
   /** Redis set of the event types published to streams, for pattern subscriptions to discover. */
   readonly streamTypes: string;
+  /** Redis set of the event types published through sharded Pub/Sub (Cluster only), for pattern subscriptions to discover. */
+  readonly eventTypes: string;
+  /** Shard channel where a publisher announces a type published for the first time (Cluster only), with its first event. */
+  readonly typeAnnouncements: string;
+  /** True when the keys carry the prefix's hash tag (Redis Cluster). */
+  readonly tagged: boolean;
+  readonly #base: string;
 
   readonly #selectors = new Remembered((channel) => (channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined));
   readonly #channels = new Remembered((type) => this.eventPrefix + type);
   readonly #streams = new Remembered((type) => this.streamPrefix + type);
 
-  constructor(readonly prefix: string) {
+  constructor(
+    readonly prefix: string,
+    tagged = false,
+  ) {
     assertPrefix(prefix);
+    this.tagged = tagged;
+    const base = tagged ? `{${prefix}}` : prefix;
+    this.#base = base;
     this.eventPrefix = `${prefix}:events|`;
-    this.deadLetterList = `${prefix}:dlq`;
-    this.deadLetterEntries = `${prefix}:dlq:entries`;
-    this.deadLetterClaims = `${prefix}:dlq:claims`;
-    this.replayRequests = `${prefix}:control|replay`;
-    this.streamPrefix = `${prefix}:stream|`;
-    this.streamTypes = `${prefix}:stream-types`;
+    this.deadLetterList = `${base}:dlq`;
+    this.deadLetterEntries = `${base}:dlq:entries`;
+    this.deadLetterClaims = `${base}:dlq:claims`;
+    this.replayRequests = `${base}:control|replay`;
+    this.streamPrefix = `${base}:stream|`;
+    this.streamTypes = `${base}:stream-types`;
+    this.eventTypes = `${base}:event-types`;
+    this.typeAnnouncements = `${base}:control|types`;
+  }
+
+  /** The keys of `prefix` as `redis` should name them: tagged when it is a Cluster client. */
+  static of(redis: Redis, prefix: string): RedisKeys {
+    return new RedisKeys(prefix, isCluster(redis));
   }
 
   /** Channel (or channel pattern) of a selector. */
@@ -72,7 +101,7 @@ export class RedisKeys {
    * (durable mode), by {@link handledField}, so a redelivery skips them.
    */
   handledOf(group: string): string {
-    return `${this.prefix}:stream-handled:${group}`;
+    return `${this.#base}:stream-handled:${group}`;
   }
 
   /** Channel a replayer session receives its replies on. */
@@ -82,7 +111,7 @@ export class RedisKeys {
 
   /** Key that keeps the final outcome of one replay request for a while. */
   replayResult(requestId: string): string {
-    return `${this.prefix}:dlq:replay:${requestId}`;
+    return `${this.#base}:dlq:replay:${requestId}`;
   }
 }
 

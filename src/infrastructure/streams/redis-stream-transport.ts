@@ -89,11 +89,11 @@ export class RedisStreamTransport implements Transport {
   constructor(options: RedisStreamTransportOptions, context: TransportContext) {
     this.#options = options;
     this.#context = context;
-    this.#keys = new RedisKeys(context.prefix);
     const { logger, counters } = context;
     this.#logger = logger;
     const report = unneededPasswordReport(logger);
     this.#command = commandConnection(options, `herald:${context.prefix}:cmd`, report);
+    this.#keys = RedisKeys.of(this.#command, context.prefix);
     this.#readerConnection = connection(options, { connectionName: `herald:${context.prefix}:streams:${options.group}` }, report);
     watchErrors(this.#command, 'command', logger);
     watchErrors(this.#readerConnection, 'stream reader', logger);

@@ -4,6 +4,8 @@ import type { BusCounters } from '../transport/bus-counters.js';
 import { type StreamGroups, noGroupStream } from './stream-groups.js';
 import type { StreamLedger } from './stream-ledger.js';
 import { settlesWithin } from '../shared/with-timeout.js';
+import { isCluster, nodeOf } from '../topology/cluster-client.js';
+import { keySlot } from '../topology/key-slot.js';
 
 /** Hands one stream entry (`[field, value, ...]`) to the bus. */
 export type EntryDelivery = (stream: string, id: string, fields: readonly string[]) => void;
@@ -32,6 +34,9 @@ export class StreamReader {
   #streams: readonly string[] = [];
   #changed: (() => void) | undefined;
   #clientId: number | undefined;
+  // The connection CLIENT ID was asked on: on a Cluster, the node serving the streams' slot, which a failover changes.
+  #clientNode: Redis | undefined;
+  readonly #cluster: boolean;
   #loop: Promise<void> | undefined;
   #stopping = false;
 
@@ -52,6 +57,7 @@ export class StreamReader {
     this.#ledger = ledger;
     this.#deliver = deliver;
     this.#logger = logger;
+    this.#cluster = isCluster(redis);
     let connectedBefore = false;
     redis.on('ready', () => {
       if (connectedBefore) counters.reconnects++;
@@ -84,7 +90,28 @@ export class StreamReader {
   /** Not awaited: during an outage the command waits for the reconnect, and nothing should wait with it. */
   #unblock(): void {
     const id = this.#clientId;
-    if (id !== undefined && this.#command.status === 'ready') this.#command.client('UNBLOCK', id).catch(() => {});
+    if (id === undefined) return;
+    // On a Cluster the reader's id exists only on its node: UNBLOCK must go there, not to a random node.
+    const command = this.#cluster ? this.#nodeFor(this.#command, this.#streams) : this.#command;
+    if (command?.status === 'ready') command.client('UNBLOCK', id).catch(() => {});
+  }
+
+  /** The node connection of a Cluster client that serves the streams (all in the prefix's slot). */
+  #nodeFor(cluster: Redis, streams: readonly string[]): Redis | undefined {
+    const first = streams[0];
+    return first === undefined ? undefined : nodeOf(cluster, keySlot(first));
+  }
+
+  /** Asks the reading connection's client id once per connection, so a read can be interrupted. */
+  async #askClientId(streams: readonly string[]): Promise<void> {
+    if (!this.#cluster) {
+      this.#clientId ??= await this.#redis.client('ID');
+      return;
+    }
+    const node = this.#nodeFor(this.#redis, streams);
+    if (node === this.#clientNode && this.#clientId !== undefined) return;
+    this.#clientNode = node;
+    this.#clientId = node ? await node.client('ID') : undefined;
   }
 
   async #run(): Promise<void> {
@@ -98,7 +125,7 @@ export class StreamReader {
         continue;
       }
       try {
-        this.#clientId ??= await this.#redis.client('ID');
+        await this.#askClientId(streams);
         const reply = (await this.#redis.call(
           'XREADGROUP', 'GROUP', this.#groups.name, this.#consumer,
           'COUNT', Math.min(BATCH, Math.max(1, this.#ledger.room)),

@@ -11,6 +11,7 @@ import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
 import type { EnvelopeSigner } from '../../signing/envelope-signer.js';
+import { publishTo } from '../../redis/redis-connections.js';
 
 /**
  * The requesting side of replays over Redis (the CLI, or `replay()` in a
@@ -68,7 +69,7 @@ export class RedisDeadLetterReplayer {
     const mailbox = session.expect(request.requestId);
     try {
       const text = JSON.stringify(request);
-      const listeners = await this.#redis.publish(this.#keys.replayRequests, this.#signer ? this.#signer.sign(text) : text);
+      const listeners = await publishTo(this.#redis, this.#keys.replayRequests, this.#signer ? this.#signer.sign(text) : text);
       if (listeners === 0) return failed(id, 'no-live-instance', noListener(entry, this.#keys.prefix));
       return await new ReplayWait(entry, request, listeners, mailbox, this.#claims, options, this.#keys.prefix).outcome();
     } finally {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letter.js';
 import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
-import { subscribeAcrossReconnects, subscriberConnection } from '../../redis/redis-connections.js';
+import { listenAcrossReconnects, subscriberConnection } from '../../redis/redis-connections.js';
 import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
@@ -73,10 +73,7 @@ export class RedisReplayResponder implements ReplayListener {
       failing = true;
     });
     subscriber.on('ready', () => (failing = false));
-    subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === this.#keys.replayRequests) void this.#onRequest(raw);
-    });
-    await subscribeAcrossReconnects(subscriber, this.#keys.replayRequests, (error) => {
+    await listenAcrossReconnects(subscriber, this.#keys.replayRequests, (raw) => void this.#onRequest(raw), (error) => {
       this.#host.logger.warn({ err: error }, 'could not resubscribe to replay requests; retrying after the next reconnect');
     });
   }
