@@ -15,6 +15,7 @@ const REASONS = new Set([
   'non-retryable',
   'undecodable',
   'too-large',
+  'too-deep',
   'buffer-overflow',
   'shutdown-timeout',
   'max-deliveries',

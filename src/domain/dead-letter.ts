@@ -11,6 +11,8 @@ export type DeadLetterReason =
   | 'undecodable'
   /** The envelope exceeded maxEnvelopeBytes on receipt; `raw` holds its first bytes. */
   | 'too-large'
+  /** The envelope's JSON nested deeper than MAX_ENVELOPE_DEPTH (128 levels); `raw` holds its whole text. */
+  | 'too-deep'
   /** The bounded delivery buffer was full; the handler was never started. */
   | 'buffer-overflow'
   /** Shutdown's deadline passed while the handler ran or waited to retry. */
@@ -36,7 +38,7 @@ export interface DeadLetterInput {
   readonly reason: DeadLetterReason;
   /** The event, when it could be decoded. */
   readonly envelope?: EventEnvelope;
-  /** The text received, when it could not be decoded (possibly truncated). */
+  /** The text received, when it could not be decoded (cut to its first 64 KiB only when `too-large`). */
   readonly raw?: string;
   /** Channel the message arrived on (for undecodable messages). */
   readonly channel?: string;

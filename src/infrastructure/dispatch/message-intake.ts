@@ -1,4 +1,4 @@
-import { decodeEnvelope, envelopeOf, exceedsBytes } from '../../domain/envelope-codec.js';
+import { MAX_ENVELOPE_DEPTH, decodeEnvelope, envelopeOf, exceedsBytes, nestedDeeperThan, tooDeep } from '../../domain/envelope-codec.js';
 import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import type { ContractRegistry } from '../../domain/contracts/contract-registry.js';
 import type { Received } from '../../domain/contracts/receive-preparation.js';
@@ -169,6 +169,8 @@ export class MessageIntake {
     try {
       const bytes = exceedsBytes(frame, this.#maxBatchBytes);
       if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxBatchBytes (${this.#maxBatchBytes})`);
+      // The frame is one level more than its envelopes; an element too deep would stop its own dead letter being written.
+      if (nestedDeeperThan(frame, MAX_ENVELOPE_DEPTH + 1)) throw tooDeep(MAX_ENVELOPE_DEPTH + 1);
       try {
         elements = JSON.parse(frame);
       } catch (error) {

@@ -255,13 +255,12 @@ export class RedisStreamTransport implements Transport {
     exhausted: Receipt['exhausted'],
     handled: readonly string[] | undefined,
   ): void {
-    const entry = this.#ledger.take(stream, id, exhausted, handled);
-    if (fields.length === 4 && fields[0] === TYPE_FIELD && fields[2] === ENVELOPE_FIELD) {
-      this.#sink!(fields[3]!, stream, undefined, entry);
-      return;
-    }
-    // Written by another producer: without an envelope field the intake dead-letters it as undecodable, keeping what it held.
-    this.#sink!(fieldValue(fields, ENVELOPE_FIELD) ?? JSON.stringify(fields), stream, undefined, entry);
+    const text =
+      fields.length === 4 && fields[0] === TYPE_FIELD && fields[2] === ENVELOPE_FIELD
+        ? fields[3]!
+        : // Written by another producer: without an envelope field the intake dead-letters it as undecodable, keeping what it held.
+          (fieldValue(fields, ENVELOPE_FIELD) ?? JSON.stringify(fields));
+    this.#sink!(text, stream, undefined, this.#ledger.take(stream, id, exhausted, handled, exhausted && text));
   }
 
   /**
