@@ -21,6 +21,7 @@ const REASONS = new Set([
   'max-deliveries',
   'invalid-payload',
   'unknown-version',
+  'corrupt',
 ]);
 const BATCH = 1_000;
 const MAX_BAD_LINES_LISTED = 5;

@@ -22,7 +22,9 @@ export type DeadLetterReason =
   /** The payload failed the schema of the event's definition (after upcasting); no handler ran. `issues` lists why. */
   | 'invalid-payload'
   /** The event's version is newer than the definition's, has no upcaster to it, or is malformed; no handler ran. */
-  | 'unknown-version';
+  | 'unknown-version'
+  /** Not written by Herald: the stored entry could not be read (not JSON, or not shaped like an entry); `raw` holds its text. */
+  | 'corrupt';
 
 /** The error a dead letter records. */
 export interface DeadLetterError {

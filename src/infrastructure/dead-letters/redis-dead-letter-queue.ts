@@ -13,6 +13,7 @@ import type {
   ReplayReport,
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
+import { decodeDeadLetter } from '../../domain/dead-letter-codec.js';
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
@@ -83,7 +84,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
 
   async get(id: string): Promise<DeadLetterEntry | undefined> {
     const json = await this.#redis.hget(this.#keys.deadLetterEntries, id);
-    return json === null ? undefined : (JSON.parse(json) as DeadLetterEntry);
+    return json === null ? undefined : decodeDeadLetter(id, json);
   }
 
   async remove(id: string): Promise<boolean> {
@@ -140,7 +141,9 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   async #load(ids: string[]): Promise<DeadLetterEntry[]> {
     if (ids.length === 0) return [];
     const values = await this.#redis.hmget(this.#keys.deadLetterEntries, ...ids);
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as DeadLetterEntry);
+    const entries: DeadLetterEntry[] = [];
+    values.forEach((json, i) => json !== null && entries.push(decodeDeadLetter(ids[i]!, json)));
+    return entries;
   }
 
   // Filters need every entry; read them in chunks so a 100k-entry queue never arrives in one reply.

@@ -7,6 +7,7 @@ import type { ResolvedReplayOptions } from './replay-options.js';
 import { failed, replayEach } from './replay-outcome.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { unreplayableReason } from './replay-entry.js';
+import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
@@ -74,7 +75,7 @@ export class RedisDeadLetterReplayer {
   /** The entry as it is now (read just before each replay: an earlier one may have changed it). */
   async #entry(id: string): Promise<DeadLetterEntry | undefined> {
     const json = await this.#redis.hget(this.#keys.deadLetterEntries, id);
-    return json === null ? undefined : (JSON.parse(json) as DeadLetterEntry);
+    return json === null ? undefined : decodeDeadLetter(id, json);
   }
 }
 

@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../../../domain/event-envelope.js';
 
 /** Why the entry cannot be replayed, or undefined when it can. */
 export function unreplayableReason(entry: DeadLetterEntry): string | undefined {
+  if (entry.reason === 'corrupt') return entry.error.message;
   if (entry.envelope === undefined) {
     return (
       `Entry ${entry.id} (${entry.reason}) holds no decodable event, only the raw text received, so there is no handler to run. ` +

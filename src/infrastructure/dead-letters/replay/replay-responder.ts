@@ -7,6 +7,7 @@ import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-e
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
 import { retryingWrite } from '../../shared/retrying-write.js';
+import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
 import type { ReplayHost, ReplayListener } from '../../transport/replay-listener.js';
 
 /**
@@ -103,7 +104,7 @@ export class RedisReplayResponder implements ReplayListener {
       const { claimer, expiresAt } = result.claim;
       await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'busy', claimer, expiresAt }));
     } else {
-      await this.#replay(request, JSON.parse(result.entryJson) as DeadLetterEntry);
+      await this.#replay(request, decodeDeadLetter(request.entryId, result.entryJson));
     }
   }
 
