@@ -31,6 +31,7 @@ export class RedisKeys {
   readonly #selectors = new Remembered((channel) => (channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined));
   readonly #channels = new Remembered((type) => this.eventPrefix + type);
   readonly #streams = new Remembered((type) => this.streamPrefix + type);
+  readonly #replyPrefix: string;
 
   constructor(readonly prefix: string) {
     assertPrefix(prefix);
@@ -41,6 +42,7 @@ export class RedisKeys {
     this.replayRequests = `${prefix}:control|replay`;
     this.streamPrefix = `${prefix}:stream|`;
     this.streamTypes = `${prefix}:stream-types`;
+    this.#replyPrefix = `${prefix}:control|reply:`;
   }
 
   /** Channel (or channel pattern) of a selector. */
@@ -77,7 +79,16 @@ export class RedisKeys {
 
   /** Channel a replayer session receives its replies on. */
   replyChannel(session: string): string {
-    return `${this.prefix}:control|reply:${session}`;
+    return `${this.#replyPrefix}${session}`;
+  }
+
+  /**
+   * True for a reply channel of this prefix (`<prefix>:control|reply:<session>`,
+   * the session a UUID or other [A-Za-z0-9-] name): the only channels a bus
+   * answers replay requests on, whatever a request asks.
+   */
+  isReplyChannel(channel: string): boolean {
+    return channel.startsWith(this.#replyPrefix) && REPLY_SESSION.test(channel.slice(this.#replyPrefix.length));
   }
 
   /** Key that keeps the final outcome of one replay request for a while. */
@@ -85,6 +96,8 @@ export class RedisKeys {
     return `${this.prefix}:dlq:replay:${requestId}`;
   }
 }
+
+const REPLY_SESSION = /^[A-Za-z0-9-]{1,100}$/;
 
 /** Field of an entry in the hash of {@link RedisKeys.handledOf}. */
 export function handledField(stream: string, id: string): string {
