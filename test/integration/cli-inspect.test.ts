@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDashboardHandler, type DeadLetterEntry, type DeadLetterInput, RedisDeadLetterQueue } from '../../src/index.js';
+import { createDashboardHandler, type DeadLetterEntry, type DeadLetterInput, RedisDeadLetterQueue, RedisEventBus } from '../../src/index.js';
 import { useRedisServer } from '../support/redis-server.js';
 import { herald, heraldJson, useQueueFixture } from './cli-harness.js';
 
@@ -189,6 +189,49 @@ describe('herald dlq remove and purge', () => {
     expect(run.code).toBe(0);
     expect(doc).toEqual({ purged: 3 });
     expect(await queue.count()).toBe(0);
+  });
+});
+
+describe('when the prefix names keys that may be another application\'s', () => {
+  // As `--prefix billing` names billing:dlq and billing:dlq:entries, which a billing service of its own may hold.
+  async function foreignKeys(): Promise<void> {
+    await client.rpush(`${prefix}:dlq`, 'job-1', 'job-2');
+    await client.hset(`${prefix}:dlq:entries`, 'job-1', '{"app":"billing"}');
+  }
+  const untouched = async () => {
+    expect(await client.lrange(`${prefix}:dlq`, 0, -1)).toEqual(['job-1', 'job-2']);
+    expect(await client.hgetall(`${prefix}:dlq:entries`)).toEqual({ 'job-1': '{"app":"billing"}' });
+  };
+
+  it('refuses purge, remove and import with exit 3, saying to pass --force, and changes nothing', async () => {
+    await foreignKeys();
+    const purge = await herald(at('dlq', 'purge', '--yes'));
+    expect(purge.code).toBe(3);
+    expect(purge.stderr).toMatch(/may belong to another application\. Nothing was changed\..*pass --force/);
+    expect(await heraldJson(at('dlq', 'remove', 'job-1'))).toMatchObject({ run: { code: 3 }, doc: { error: { code: 'not-herald-keys' } } });
+    const line = JSON.stringify({ id: 'e-1', type: 'order.placed', deadLetteredAt: new Date().toISOString(), ...failure('order.placed', 'charge-card', 1) });
+    expect((await herald(at('dlq', 'import'), {}, `${line}\n`)).code).toBe(3);
+    await untouched();
+  });
+
+  it('purges them with --force', async () => {
+    await foreignKeys();
+    expect(await heraldJson(at('dlq', 'purge', '--yes', '--force'))).toMatchObject({ run: { code: 0 }, doc: { purged: 2 } });
+    expect(await client.exists(`${prefix}:dlq`, `${prefix}:dlq:entries`)).toBe(0);
+  });
+
+  it('needs no --force once a bus with handlers has started on the prefix, which marks the keys', async () => {
+    await foreignKeys();
+    const bus = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false });
+    bus.subscribe('order.placed', () => {}, { name: 'audit' });
+    await bus.start();
+    await bus.shutdown();
+    expect(await client.get(`${prefix}:dlq:owner`)).toBe('herald');
+    expect(await heraldJson(at('dlq', 'purge', '--yes'))).toMatchObject({ run: { code: 0 }, doc: { purged: 2 } });
+  });
+
+  it('changes nothing of a prefix whose keys do not exist, and needs no --force there', async () => {
+    expect(await heraldJson(at('dlq', 'purge', '--yes'))).toMatchObject({ run: { code: 0 }, doc: { purged: 0 } });
   });
 });
 

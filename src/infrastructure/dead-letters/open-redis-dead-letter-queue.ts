@@ -5,6 +5,8 @@ import { redactUrl } from '../shared/logging.js';
 import { redisClient } from '../redis/redis-client.js';
 import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
+import { ownedByHerald } from './key-ownership.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { milliseconds } from '../shared/options.js';
 import { withTimeout } from '../shared/with-timeout.js';
 
@@ -24,6 +26,14 @@ export interface OpenRedisDeadLetterQueueOptions {
 export interface OpenedDeadLetterQueue {
   readonly queue: RedisDeadLetterQueue;
   close(): Promise<void>;
+  /**
+   * True when the prefix's dead-letter keys are Herald's: a bus with handlers or a
+   * dead-letter write marked them (`<prefix>:dlq:owner`), or none of them exists.
+   * False means `<prefix>:dlq`, `…:dlq:entries` or `…:dlq:claims` exist unmarked
+   * and may be another application's: check before deleting or adding anything,
+   * as `herald dlq purge`, `remove` and `import` do.
+   */
+  ownedByHerald(): Promise<boolean>;
 }
 
 /**
@@ -65,8 +75,10 @@ export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueue
     const cause = lastError ?? error;
     throw refusalOf(cause, url, redis.options.db) ?? new RedisConnectionError(url, timeoutMs, { cause: safeCause(cause) });
   }
+  const keys = new RedisKeys(options.prefix);
   return {
     queue: new RedisDeadLetterQueue(redis, options.prefix),
+    ownedByHerald: () => ownedByHerald(redis, keys),
     close: async () => {
       await redis.quit().catch(() => undefined);
       redis.disconnect();

@@ -14,6 +14,7 @@ import type {
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
 import { decodeDeadLetter } from '../../domain/dead-letter-codec.js';
+import { HERALD_OWNER } from './key-ownership.js';
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
@@ -59,6 +60,8 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
       .multi()
       .hset(this.#keys.deadLetterEntries, entry.id, JSON.stringify(entry))
       .rpush(this.#keys.deadLetterList, entry.id)
+      // Kept up by every write, so the keys stay marked as Herald's even if the marker was lost.
+      .set(this.#keys.deadLetterOwner, HERALD_OWNER)
       .exec()
       .then(throwOnTransactionError);
     return entry;

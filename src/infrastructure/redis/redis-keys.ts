@@ -21,6 +21,8 @@ export class RedisKeys {
   readonly deadLetterEntries: string;
   /** Redis hash of live replay claims by entry id. */
   readonly deadLetterClaims: string;
+  /** Marker that the prefix's dead-letter keys are Herald's (see key-ownership.ts). */
+  readonly deadLetterOwner: string;
   /** Channel every bus instance listens on for replay requests. */
   readonly replayRequests: string;
   /** Start of every event stream of this prefix (durable mode): `<prefix>:stream|<type>`. */
@@ -39,6 +41,7 @@ export class RedisKeys {
     this.deadLetterList = `${prefix}:dlq`;
     this.deadLetterEntries = `${prefix}:dlq:entries`;
     this.deadLetterClaims = `${prefix}:dlq:claims`;
+    this.deadLetterOwner = `${prefix}:dlq:owner`;
     this.replayRequests = `${prefix}:control|replay`;
     this.streamPrefix = `${prefix}:stream|`;
     this.streamTypes = `${prefix}:stream-types`;

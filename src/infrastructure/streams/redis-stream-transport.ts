@@ -16,6 +16,7 @@ import {
   whenReady,
 } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
+import { markIfHandling } from '../dead-letters/key-ownership.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
 import { type StartFrom, StreamGroups } from './stream-groups.js';
@@ -137,6 +138,7 @@ export class RedisStreamTransport implements Transport {
             'durable mode without `group` or `service` (HERALD_SERVICE): every such service on this prefix shares the group "herald" and they split each other\'s events; name the group after the service',
           );
         }
+        return markIfHandling(this.#command, this.#keys, this.#context);
       },
       (error: unknown) => {
         this.#connecting = undefined;
