@@ -18,7 +18,7 @@ export type { ContractFailureReason, Received, ReceiveAccepted, ReceiveRejected 
 export { VERSION_HEADER } from './domain/contracts/event-version.js';
 export { envelopeJsonSchema } from './domain/contracts/envelope-json-schema.js';
 export type { DomainEvent, EventEnvelope, PublishOptions } from './domain/event-envelope.js';
-export { decodeEnvelope, encodeEnvelope, DEFAULT_MAX_ENVELOPE_BYTES } from './domain/envelope-codec.js';
+export { decodeEnvelope, encodeEnvelope, DEFAULT_MAX_ENVELOPE_BYTES, MAX_ENVELOPE_DEPTH } from './domain/envelope-codec.js';
 export type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from './domain/event-bus.js';
 export type { EventHandlerFn, HandlerContext } from './domain/handler-context.js';
 export type { RetryOptions, SubscribeOptions } from './domain/retry-options.js';

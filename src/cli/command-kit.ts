@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
 import { DEFAULT_PREFIX, assertPrefix } from '../domain/prefix.js';
-import { usageError } from './cli-error.js';
+import { CliError, EXIT_REFUSED, usageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 
 /** Opens the queue of a prefix; the CLI's only way to the dead letters. */
-export type OpenQueue = (options: { redisUrl: string; prefix: string }) => Promise<{ queue: ReplayableDeadLetterQueue; close(): Promise<void> }>;
+export type OpenQueue = (options: { redisUrl: string; prefix: string }) => Promise<{
+  queue: ReplayableDeadLetterQueue;
+  close(): Promise<void>;
+  /** False when the prefix's dead-letter keys exist without Herald's marker (see openRedisDeadLetterQueue). */
+  ownedByHerald?(): Promise<boolean>;
+}>;
 
 /** Loads an ES module by file URL (`herald schema --module`). */
 export type ImportModule = (url: string) => Promise<Record<string, unknown>>;
@@ -32,6 +37,8 @@ export interface DlqContext {
   readonly io: CliIo;
   readonly json: boolean;
   readonly prefix: string;
+  /** See {@link OpenQueue}; absent for queues that cannot be another application's. */
+  readonly ownedByHerald?: () => Promise<boolean>;
 }
 
 /** Turns a command's work into a commander action that sets the exit code. */
@@ -82,12 +89,29 @@ export function target(io: CliIo, options: CommonOptions): { prefix: string; red
 /** Opens the prefix's queue, runs `run` with it, and closes it. */
 export async function withQueue(deps: CliDeps, options: CommonOptions, run: (ctx: DlqContext) => Promise<number>): Promise<number> {
   const { prefix, redisUrl } = target(deps.io, options);
-  const { queue, close } = await deps.open({ redisUrl, prefix });
+  const { queue, close, ownedByHerald } = await deps.open({ redisUrl, prefix });
   try {
-    return await run({ queue, io: deps.io, json: options.json === true, prefix });
+    return await run({ queue, io: deps.io, json: options.json === true, prefix, ownedByHerald });
   } finally {
     await close();
   }
+}
+
+/**
+ * Refuses (exit 3) to change the dead letters of a prefix whose keys exist
+ * unmarked: `--prefix billing` names `billing:dlq*`, which another application
+ * may own. Buses with handlers and every dead-letter write mark them.
+ */
+export async function ensureHeraldKeys(ctx: DlqContext, force: boolean): Promise<void> {
+  if (force || ctx.ownedByHerald === undefined || (await ctx.ownedByHerald())) return;
+  const p = ctx.prefix;
+  throw new CliError(
+    `The dead-letter keys of prefix "${p}" (${p}:dlq, ${p}:dlq:entries or ${p}:dlq:claims) exist, but no Herald bus marked them as its own ` +
+      `(${p}:dlq:owner is not "herald"), so they may belong to another application. Nothing was changed. Check --prefix; ` +
+      'if the keys are Herald\'s (written by a version that set no marker, or the marker was deleted), pass --force.',
+    EXIT_REFUSED,
+    'not-herald-keys',
+  );
 }
 
 export function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {

@@ -15,11 +15,13 @@ const REASONS = new Set([
   'non-retryable',
   'undecodable',
   'too-large',
+  'too-deep',
   'buffer-overflow',
   'shutdown-timeout',
   'max-deliveries',
   'invalid-payload',
   'unknown-version',
+  'corrupt',
 ]);
 const BATCH = 1_000;
 const MAX_BAD_LINES_LISTED = 5;

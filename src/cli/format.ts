@@ -66,7 +66,7 @@ export function entryDetails(entry: DeadLetterEntry, now: Date): string {
   const fields: [string, string | undefined][] = [
     ['id', entry.id],
     ['type', entry.type],
-    ['handler', entry.handler ?? `- (${isContractFailure(entry) ? 'failed its contract before any handler ran' : 'undecodable'}: nothing to replay)`],
+    ['handler', entry.handler ?? `- (${noHandlerWhy(entry)}: nothing to replay)`],
     ['reason', entry.reason],
     ['attempts', String(entry.attempts)],
     ['replays', entry.replays && `${entry.replays.count}, last ${when(entry.replays.lastAt)}`],
@@ -99,4 +99,9 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
+}
+
+function noHandlerWhy(entry: DeadLetterEntry): string {
+  if (entry.reason === 'corrupt') return `corrupt, remove it with \`herald dlq remove ${entry.id}\``;
+  return isContractFailure(entry) ? 'failed its contract before any handler ran' : 'undecodable';
 }

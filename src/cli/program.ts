@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { MAX_TIMER_MS } from '../domain/timer-limit.js';
 import { usageError } from './cli-error.js';
-import { type ActionFactory, type CliDeps, type CommonOptions, configure, heraldVersion, integer, leaf, withQueue } from './command-kit.js';
+import { type ActionFactory, type CliDeps, type CommonOptions, configure, ensureHeraldKeys, heraldVersion, integer, leaf, withQueue } from './command-kit.js';
 import { dashboardAction, type DashboardFlags } from './dashboard-command.js';
 import { countAction, type EntryFilter, listAction, purgeAction, removeAction, replayAction, replayAllAction, showAction } from './dlq-actions.js';
 import { exportAction, importAction } from './dlq-transfer.js';
@@ -26,7 +26,11 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   const program = configure(new Command('herald'), deps.io)
     .version(heraldVersion(), '-V, --version', 'print the version of herald')
     .description('Operate Herald, the domain event bus on Redis.')
-    .addHelpText('after', '\nExit codes: 0 success, 1 operational error (Redis unreachable, unknown id, replay not done), 2 usage error.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 operational error (Redis unreachable, unknown id, replay not done), 2 usage error,\n' +
+        '3 refused: the prefix\'s dead-letter keys exist but carry no Herald marker (pass --force if they are Herald\'s).',
+    );
   const dlq = configure(program.command('dlq'), deps.io)
     .description('Inspect, replay, export and purge dead letters.')
     .addHelpText(
@@ -39,6 +43,14 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     validate?.(command);
     setExitCode(await withQueue(deps, command.opts<CommonOptions>(), (ctx) => run(ctx, command)));
   };
+  // Commands that delete or add dead letters first make sure the prefix's keys are Herald's.
+  const changing: ActionFactory = (run, validate) =>
+    action(async (ctx, command) => {
+      await ensureHeraldKeys(ctx, command.opts<{ force?: boolean }>().force === true);
+      return run(ctx, command);
+    }, validate);
+  const force = '--force';
+  const forceHelp = "go on even if the prefix's dead-letter keys carry no Herald marker (they may be another application's)";
 
   leaf(dlq, 'count', 'Print the number of dead letters.').action(action((ctx) => countAction(ctx)));
 
@@ -55,11 +67,13 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
 
   leaf(dlq, 'remove', 'Delete one dead letter without replaying it.')
     .argument('<id>', 'entry id')
-    .action(action((ctx, command) => removeAction(ctx, command.args[0]!)));
+    .option(force, forceHelp)
+    .action(changing((ctx, command) => removeAction(ctx, command.args[0]!)));
 
   filters(leaf(dlq, 'purge', 'Delete every dead letter of the prefix, or those matching the filters. Asks first on a terminal; needs --yes otherwise.'), 'only entries')
     .option('-y, --yes', 'do not ask')
-    .action(action((ctx, command) => purgeAction(ctx, command.opts<{ yes?: boolean }>().yes === true, command.opts<EntryFilter>())));
+    .option(force, forceHelp)
+    .action(changing((ctx, command) => purgeAction(ctx, command.opts<{ yes?: boolean }>().yes === true, command.opts<EntryFilter>())));
 
   filters(leaf(dlq, 'export', 'Write dead letters as NDJSON (one entry per line) to stdout or --out.'), 'only entries')
     .option('--out <file>', 'write to this file instead of stdout')
@@ -67,7 +81,8 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
 
   leaf(dlq, 'import', 'Add the entries of an NDJSON export (a file, or stdin) to the dead letters, with new ids.')
     .argument('[file]', 'file written by `herald dlq export`; stdin when left out or "-"')
-    .action(action((ctx, command) => importAction(ctx, command.args[0])));
+    .option(force, forceHelp)
+    .action(changing((ctx, command) => importAction(ctx, command.args[0])));
 
   dashboardCommand(program, deps, setExitCode);
   schemaCommand(program, deps, setExitCode);

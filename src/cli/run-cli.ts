@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { RedisAuthError } from '../domain/errors/connection/redis-auth-error.js';
 import { RedisConnectionError } from '../domain/errors/connection/redis-connection-error.js';
 import { RedisDatabaseError } from '../domain/errors/connection/redis-database-error.js';
-import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli-error.js';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { type CliDeps, buildProgram } from './program.js';
 
@@ -25,7 +25,7 @@ function report(error: unknown, io: CliIo, json: boolean): number {
   if (error instanceof CommanderError) return commanderExit(error);
   const { code, message, exitCode } = describe(error);
   io.stderr.write(`herald: ${message}\n`);
-  if (json && exitCode === EXIT_FAILED) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  if (json && (exitCode === EXIT_FAILED || exitCode === EXIT_REFUSED)) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
   return exitCode;
 }
 

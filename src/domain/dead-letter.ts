@@ -11,6 +11,8 @@ export type DeadLetterReason =
   | 'undecodable'
   /** The envelope exceeded maxEnvelopeBytes on receipt; `raw` holds its first bytes. */
   | 'too-large'
+  /** The envelope's JSON nested deeper than MAX_ENVELOPE_DEPTH (128 levels); `raw` holds its whole text. */
+  | 'too-deep'
   /** The bounded delivery buffer was full; the handler was never started. */
   | 'buffer-overflow'
   /** Shutdown's deadline passed while the handler ran or waited to retry. */
@@ -22,7 +24,9 @@ export type DeadLetterReason =
   /** The event's version is newer than the definition's, has no upcaster to it, or is malformed; no handler ran. */
   | 'unknown-version'
   /** With `verification` on: the message was unsigned, signed with an unlisted key, or changed after signing; `raw` holds its text. */
-  | 'signature';
+  | 'signature'
+  /** Not written by Herald: the stored entry could not be read (not JSON, or not shaped like an entry); `raw` holds its text. */
+  | 'corrupt';
 
 /** The error a dead letter records. */
 export interface DeadLetterError {
@@ -38,7 +42,7 @@ export interface DeadLetterInput {
   readonly reason: DeadLetterReason;
   /** The event, when it could be decoded. */
   readonly envelope?: EventEnvelope;
-  /** The text received, when it could not be decoded (possibly truncated). */
+  /** The text received, when it could not be decoded (cut to its first 64 KiB only when `too-large`). */
   readonly raw?: string;
   /** Channel the message arrived on (for undecodable messages). */
   readonly channel?: string;

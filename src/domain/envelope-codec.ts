@@ -6,6 +6,14 @@ import { isEventType } from './event-type.js';
 /** Default for `maxEnvelopeBytes`: 1 MiB. */
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 
+/**
+ * How deep an envelope's JSON may nest, the envelope object itself being level
+ * 1 (so a payload may nest 127 levels). Deeper text parses, but serialising it
+ * again (a dead letter, a log line, a replay) overflows the stack: such input is
+ * refused where it enters, so everything Herald holds can always be written.
+ */
+export const MAX_ENVELOPE_DEPTH = 128;
+
 // ISO 8601 as Date#toISOString writes it, plus offsets and fewer fraction digits from other producers.
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -19,7 +27,8 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d
  *
  * @throws TypeError when the payload is undefined, a function, a Symbol, NaN or
  *   ±Infinity, has a `toJSON()` that returns undefined, a function or a Symbol,
- *   or cannot be serialised at all (a cycle, a BigInt).
+ *   nests deeper than {@link MAX_ENVELOPE_DEPTH} allows, or cannot be
+ *   serialised at all (a cycle, a BigInt).
  */
 export function encodeEnvelope(envelope: EventEnvelope): string {
   const payload: unknown = envelope.payload;
@@ -29,18 +38,28 @@ export function encodeEnvelope(envelope: EventEnvelope): string {
     const text = stringify(envelope.type, payload);
     if (text === undefined) throw notCarried(envelope.type, payload);
     const headText = JSON.stringify(head);
-    return headText === '{}' ? `{"payload":${text}}` : `${headText.slice(0, -1)},"payload":${text}}`;
+    return checkedDepth(envelope.type, headText === '{}' ? `{"payload":${text}}` : `${headText.slice(0, -1)},"payload":${text}}`);
   }
   if (kind === 'undefined' || kind === 'function' || kind === 'symbol' || (kind === 'number' && !Number.isFinite(payload))) {
     throw notCarried(envelope.type, payload);
   }
-  return stringify(envelope.type, envelope)!;
+  return checkedDepth(envelope.type, stringify(envelope.type, envelope)!);
+}
+
+function checkedDepth(type: string, text: string): string {
+  if (!nestedDeeperThan(text, MAX_ENVELOPE_DEPTH)) return text;
+  throw new TypeError(
+    `The payload of "${type}" nests more than ${MAX_ENVELOPE_DEPTH - 1} levels deep, which receivers refuse (MAX_ENVELOPE_DEPTH); publish flatter data.`,
+  );
 }
 
 function stringify(type: string, value: unknown): string | undefined {
   try {
     return JSON.stringify(value);
   } catch (error) {
+    if (error instanceof RangeError) {
+      throw new TypeError(`The payload of "${type}" nests too deep to serialise (${error.message}); publish flatter data.`, { cause: error });
+    }
     throw new TypeError(
       `The payload of "${type}" cannot be serialised to JSON (${(error as Error).message}); publish plain data without cycles or BigInt.`,
       { cause: error },
@@ -73,19 +92,56 @@ export function exceedsBytes(text: string, maxBytes: number): number | undefined
 }
 
 /**
+ * True when `text` (JSON) nests objects and arrays more than `maxDepth` levels
+ * deep. Counting the brackets with indexOf settles almost every message (it
+ * cannot nest deeper than it has brackets); only one with more brackets than
+ * `maxDepth` is scanned character by character, skipping strings.
+ */
+export function nestedDeeperThan(text: string, maxDepth: number): boolean {
+  let brackets = 0;
+  for (let i = text.indexOf('{'); i !== -1 && brackets <= maxDepth; i = text.indexOf('{', i + 1)) brackets++;
+  for (let i = text.indexOf('['); i !== -1 && brackets <= maxDepth; i = text.indexOf('[', i + 1)) brackets++;
+  if (brackets <= maxDepth) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return true;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
  * Parses and validates an envelope received from the wire. Never trusts the
  * input: every field's type and form is checked, unknown top-level fields are
  * kept (a producer one version ahead must not dead-letter everything), and
  * `__proto__`/`constructor` keys stay plain data (JSON.parse defines them as own
  * properties; nothing here assigns them through a setter).
  *
- * @throws EnvelopeDecodeError with a `reason` (`not-json`, `not-an-object`, `invalid-field`, `too-large`).
+ * @throws EnvelopeDecodeError with a `reason` (`not-json`, `not-an-object`, `invalid-field`, `too-large`, `too-deep`).
  */
 export function decodeEnvelope(raw: string, maxBytes = DEFAULT_MAX_ENVELOPE_BYTES): EventEnvelope {
   const bytes = exceedsBytes(raw, maxBytes);
   if (bytes !== undefined) {
     throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxEnvelopeBytes (${maxBytes})`);
   }
+  if (nestedDeeperThan(raw, MAX_ENVELOPE_DEPTH)) throw tooDeep(MAX_ENVELOPE_DEPTH);
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -107,6 +163,14 @@ export function envelopeOf(value: unknown): EventEnvelope {
   }
   validateEnvelope(value as Record<string, unknown>);
   return value as EventEnvelope;
+}
+
+/** The refusal of text nested deeper than `maxDepth` (an envelope, or a batch frame one level more). */
+export function tooDeep(maxDepth: number): EnvelopeDecodeError {
+  return new EnvelopeDecodeError(
+    'too-deep',
+    `the JSON nests more than ${maxDepth} levels deep; Herald refuses deeper envelopes (MAX_ENVELOPE_DEPTH, the envelope being level 1), whose dead letters and logs could not be written`,
+  );
 }
 
 function validateEnvelope(v: Record<string, unknown>): void {

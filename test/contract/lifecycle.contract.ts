@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BusClosedError, type EventEnvelope } from '../../src/index.js';
 import { anOrder, OrderPlaced, UserRegistered, WelcomeEmailSent } from '../fixtures/shop.js';
-import { simulateWork, waitFor } from '../support/wait-for.js';
+import { quietWindow, simulateWork, waitFor } from '../support/wait-for.js';
 import { type BusFactory, recorder, useBuses } from './harness.js';
 
 /** Start, health, correlation, garbage on the wire and shutdown, for every transport. */
@@ -107,6 +107,30 @@ export function lifecycleContract(factory: () => BusFactory): void {
       const { entries } = await bus.deadLetters.list();
       expect(entries[0]).toMatchObject({ reason: 'too-large', attempts: 0, error: { name: 'EnvelopeDecodeError' } });
       expect(entries[0]!.raw?.startsWith('{"blob":"yyy')).toBe(true);
+    });
+  });
+
+  describe('when an envelope nested deeper than the limit arrives', () => {
+    it.runIf(factory().capabilities.rawInjection)('dead-letters it once as too-deep with its whole text, and no handler runs', async () => {
+      const bus = t.bus();
+      const ran: string[] = [];
+      bus.subscribe(OrderPlaced, (e) => {
+        ran.push(e.id);
+        throw new Error('handler fails');
+      }, { name: 'projector', retries: 0 });
+      await bus.start();
+      const levels = 100_000;
+      const payload = `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+      const raw = `{"id":"deep-1","type":"order.placed","timestamp":"${new Date().toISOString()}","correlationId":"c-1","payload":${payload}}`;
+      await factory().injectRaw(t.prefix, 'order.placed', raw);
+      await waitFor(async () => (await bus.deadLetters.count()) === 1, { message: 'no dead letter was written for the deep envelope' });
+      const { entries } = await bus.deadLetters.list();
+      expect(entries[0]).toMatchObject({ reason: 'too-deep', type: 'unknown', attempts: 0, error: { name: 'EnvelopeDecodeError' } });
+      expect(entries[0]!.raw).toBe(raw);
+      expect(ran).toEqual([]);
+      // Durable mode: acknowledged, so not claimed and dead-lettered again after claimIdleMs (300 ms here).
+      await quietWindow(700);
+      expect(await bus.deadLetters.count()).toBe(1);
     });
   });
 

@@ -1,12 +1,16 @@
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { type DeadLetterEntry, type DeadLetterInput, RedisDeadLetterQueue } from '../../src/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDashboardHandler, type DeadLetterEntry, type DeadLetterInput, RedisDeadLetterQueue, RedisEventBus } from '../../src/index.js';
 import { useRedisServer } from '../support/redis-server.js';
 import { herald, heraldJson, useQueueFixture } from './cli-harness.js';
 
 const redis = useRedisServer();
 let prefix: string;
 let queue: RedisDeadLetterQueue;
-useQueueFixture(redis, (state) => ({ prefix, queue } = state));
+let client: Redis;
+useQueueFixture(redis, (state) => ({ prefix, queue, client } = state));
 
 /** Common flags: the private Redis and this test's prefix. */
 function at(...args: string[]): string[] {
@@ -99,6 +103,68 @@ describe('herald dlq count, list and show', () => {
   });
 });
 
+describe('when one stored entry is corrupt', () => {
+  it('lists, counts, shows and exports the others, shows the corrupt one as corrupt with its id, and removes it', async () => {
+    const entries = await seed();
+    const bad = entries[1]!.id;
+    await client.hset(`${prefix}:dlq:entries`, bad, '{"id": "not json');
+
+    const list = await heraldJson(at('dlq', 'list'));
+    expect(list.run.code).toBe(0);
+    expect(list.doc.total).toBe(3);
+    expect(list.doc.entries[0]).toEqual(entries[0]);
+    expect(list.doc.entries[2]).toEqual(entries[2]);
+    expect(list.doc.entries[1]).toMatchObject({ id: bad, reason: 'corrupt', raw: '{"id": "not json', error: { name: 'CorruptEntry' } });
+    expect(list.doc.entries[1].error.message).toContain(`herald dlq remove ${bad}`);
+    expect(await heraldJson(at('dlq', 'count'))).toMatchObject({ run: { code: 0 }, doc: { count: 3 } });
+
+    const table = await herald(at('dlq', 'list'));
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n').find((line) => line.startsWith(bad))).toMatch(/corrupt/);
+    const show = await herald(at('dlq', 'show', bad));
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/reason:\s+corrupt/);
+    const exported = await herald(at('dlq', 'export'));
+    expect(exported.code).toBe(0);
+    expect(exported.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual(entries.map((e) => e.id));
+
+    expect(await heraldJson(at('dlq', 'remove', bad))).toMatchObject({ run: { code: 0 }, doc: { removed: bad } });
+    expect(await queue.count()).toBe(2);
+  });
+
+  it('lets the dashboard scan, list and show around it', async () => {
+    const entries = await seed();
+    const bad = entries[0]!.id;
+    await client.hset(`${prefix}:dlq:entries`, bad, 'garbage');
+    const handler = createDashboardHandler({ deadLetters: queue });
+    const server = createServer((req, res) => handler(req, res, () => res.end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+      const summary = await fetch(`${base}/summary`);
+      expect(summary.status).toBe(200);
+      const listed = await fetch(`${base}/entries`);
+      expect(listed.status).toBe(200);
+      expect(JSON.stringify(await listed.json())).toContain(bad);
+      const shown = await fetch(`${base}/entries/${bad}`);
+      expect(shown.status).toBe(200);
+      expect(await shown.json()).toMatchObject({ id: bad, reason: 'corrupt', raw: 'garbage' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('treats an entry of the wrong shape, or nested too deep to print, as corrupt too', async () => {
+    const entries = await seed();
+    await client.hset(`${prefix}:dlq:entries`, entries[0]!.id, JSON.stringify({ id: entries[0]!.id, reason: 'retries-exhausted', error: 'boom' }));
+    await client.hset(`${prefix}:dlq:entries`, entries[2]!.id, `${'['.repeat(50_000)}${']'.repeat(50_000)}`);
+    const { run, doc } = await heraldJson(at('dlq', 'list'));
+    expect(run.code).toBe(0);
+    expect(doc.entries.map((e: DeadLetterEntry) => e.reason)).toEqual(['corrupt', 'retries-exhausted', 'corrupt']);
+  });
+});
+
 describe('herald dlq remove and purge', () => {
   it('removes one entry by id', async () => {
     const entries = await seed();
@@ -123,6 +189,49 @@ describe('herald dlq remove and purge', () => {
     expect(run.code).toBe(0);
     expect(doc).toEqual({ purged: 3 });
     expect(await queue.count()).toBe(0);
+  });
+});
+
+describe('when the prefix names keys that may be another application\'s', () => {
+  // As `--prefix billing` names billing:dlq and billing:dlq:entries, which a billing service of its own may hold.
+  async function foreignKeys(): Promise<void> {
+    await client.rpush(`${prefix}:dlq`, 'job-1', 'job-2');
+    await client.hset(`${prefix}:dlq:entries`, 'job-1', '{"app":"billing"}');
+  }
+  const untouched = async () => {
+    expect(await client.lrange(`${prefix}:dlq`, 0, -1)).toEqual(['job-1', 'job-2']);
+    expect(await client.hgetall(`${prefix}:dlq:entries`)).toEqual({ 'job-1': '{"app":"billing"}' });
+  };
+
+  it('refuses purge, remove and import with exit 3, saying to pass --force, and changes nothing', async () => {
+    await foreignKeys();
+    const purge = await herald(at('dlq', 'purge', '--yes'));
+    expect(purge.code).toBe(3);
+    expect(purge.stderr).toMatch(/may belong to another application\. Nothing was changed\..*pass --force/);
+    expect(await heraldJson(at('dlq', 'remove', 'job-1'))).toMatchObject({ run: { code: 3 }, doc: { error: { code: 'not-herald-keys' } } });
+    const line = JSON.stringify({ id: 'e-1', type: 'order.placed', deadLetteredAt: new Date().toISOString(), ...failure('order.placed', 'charge-card', 1) });
+    expect((await herald(at('dlq', 'import'), {}, `${line}\n`)).code).toBe(3);
+    await untouched();
+  });
+
+  it('purges them with --force', async () => {
+    await foreignKeys();
+    expect(await heraldJson(at('dlq', 'purge', '--yes', '--force'))).toMatchObject({ run: { code: 0 }, doc: { purged: 2 } });
+    expect(await client.exists(`${prefix}:dlq`, `${prefix}:dlq:entries`)).toBe(0);
+  });
+
+  it('needs no --force once a bus with handlers has started on the prefix, which marks the keys', async () => {
+    await foreignKeys();
+    const bus = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false });
+    bus.subscribe('order.placed', () => {}, { name: 'audit' });
+    await bus.start();
+    await bus.shutdown();
+    expect(await client.get(`${prefix}:dlq:owner`)).toBe('herald');
+    expect(await heraldJson(at('dlq', 'purge', '--yes'))).toMatchObject({ run: { code: 0 }, doc: { purged: 2 } });
+  });
+
+  it('changes nothing of a prefix whose keys do not exist, and needs no --force there', async () => {
+    expect(await heraldJson(at('dlq', 'purge', '--yes'))).toMatchObject({ run: { code: 0 }, doc: { purged: 0 } });
   });
 });
 

@@ -175,6 +175,73 @@ describe('RedisDeadLetterQueue replay', () => {
     });
   });
 
+  describe('when the control plane is handed forged input', () => {
+    /** A bus with a handler that records what it is given, and an entry naming that handler. */
+    async function forged(envelope: unknown): Promise<{ calls: unknown[]; entryId: string }> {
+      newPrefix();
+      const calls: unknown[] = [];
+      const b = bus('a');
+      b.subscribe(OrderPlaced, (e) => void calls.push(e), { name: 'send-receipt' });
+      await b.start();
+      const entry = await queue().add(failedInput('send-receipt'));
+      // Written as anyone with access to the keys could: the envelope is not one a bus would accept.
+      await client.hset(`${prefix}:dlq:entries`, entry.id, JSON.stringify({ ...entry, envelope }));
+      return { calls, entryId: entry.id };
+    }
+
+    it('refuses to replay an entry whose envelope a receiver would refuse, and runs no handler', async () => {
+      const { calls, entryId } = await forged({ id: { $gt: '' }, type: 'order.placed', correlationId: 'c-1', payload: {} });
+      const outcome = await queue().replay(entryId);
+      expect(outcome).toMatchObject({ status: 'failed', code: 'unreplayable' });
+      expect(outcome.status === 'failed' && outcome.reason).toMatch(/not a valid event.*"id" must be/);
+      expect(calls).toEqual([]);
+      expect(await queue().count()).toBe(1);
+    });
+
+    it('runs no handler for such an entry when a forged request names it directly', async () => {
+      const { calls, entryId } = await forged({ id: 'e-1', type: 'order.placed', correlationId: 'c-1', payload: {} });
+      const replyTo = `${prefix}:control|reply:forged`;
+      const replies: string[] = [];
+      const listener = client.duplicate();
+      listener.on('message', (_channel: string, text: string) => void replies.push(text));
+      await listener.subscribe(replyTo);
+      try {
+        const request = { requestId: 'r-1', entryId, handler: 'send-receipt', leaseMs: 1_000, replyTo };
+        await client.publish(`${prefix}:control|replay`, JSON.stringify(request));
+        await waitFor(() => replies.some((reply) => reply.includes('"released"')), { message: () => `replies: ${replies.join(', ')}` });
+        expect(calls).toEqual([]);
+        expect(await queue().count()).toBe(1);
+      } finally {
+        listener.disconnect();
+      }
+    });
+
+    it('ignores a request whose replyTo is not a reply channel of its prefix, and publishes nothing there', async () => {
+      newPrefix();
+      const calls: string[] = [];
+      const b = bus('a');
+      b.subscribe(OrderPlaced, (e) => void calls.push(e.id), { name: 'send-receipt' });
+      await b.start();
+      const entry = await queue().add(failedInput('send-receipt'));
+      const heard: string[] = [];
+      const listener = client.duplicate();
+      listener.on('pmessage', (_pattern: string, channel: string) => void heard.push(channel));
+      await listener.psubscribe('*');
+      try {
+        for (const replyTo of [`${prefix}:events|order.placed`, 'billing:control|reply:x', `${prefix}:control|replay`, `${prefix}:control|reply:`]) {
+          const request = { requestId: `r-${heard.length}`, entryId: entry.id, handler: 'send-receipt', leaseMs: 1_000, replyTo };
+          await client.publish(`${prefix}:control|replay`, JSON.stringify(request));
+        }
+        await quietWindow(500);
+        expect(heard.filter((channel) => channel !== `${prefix}:control|replay`)).toEqual([]);
+        expect(calls).toEqual([]);
+        expect(await queue().get(entry.id)).toEqual(entry);
+      } finally {
+        listener.disconnect();
+      }
+    });
+  });
+
   describe('when two replays of one entry race', () => {
     it('runs the handler once; the other replay reports the entry busy or gone', async () => {
       newPrefix();

@@ -143,6 +143,31 @@ describe('DurableEventBus recovery', () => {
     });
   });
 
+  describe('when its dead letters cannot be written', () => {
+    it('still stops at maxDeliveries: acknowledges the event and logs it in full rather than deliver it for ever', async () => {
+      // Every dead-letter write now fails with WRONGTYPE, as it would against a key another program owns.
+      await client.set(`${prefix}:dlq:entries`, 'not a hash');
+      const lines: string[] = [];
+      const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+      const runs: string[] = [];
+      const b = bus({ maxDeliveries: 2, claimIdleMs: 50, logger });
+      b.subscribe(OrderPlaced, (e) => {
+        runs.push(e.id);
+        throw new Error('bill failed');
+      }, { name: 'bill', retries: 0 });
+      await b.start();
+      const { id } = await b.publish(anOrder(1));
+      await waitFor(async () => runs.length >= 1 && (await pendingCount()) === 0, {
+        timeoutMs: 10_000,
+        message: () => `still pending after ${runs.length} runs`,
+      });
+      expect(runs).toEqual([id, id]);
+      expect(b.stats().deadLetterWriteFailures).toBeGreaterThanOrEqual(3);
+      const given = lines.find((line) => line.includes('acknowledged so that it is not delivered for ever'));
+      expect(given).toContain(id);
+    });
+  });
+
   describe('when pending events were trimmed from the stream', () => {
     it('counts and logs them as lost instead of leaving them pending for ever', async () => {
       await leavePending('crashed', 2);

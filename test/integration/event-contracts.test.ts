@@ -75,6 +75,23 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
     expect(seen).toEqual([]);
   });
 
+  it('writes the dead letter of an event its schema turned into what JSON cannot carry, with the event as text', async () => {
+    const prefix = uniquePrefix();
+    const b = bus(mode, prefix);
+    // The schema's output holds a BigInt, which JSON.stringify refuses.
+    const Paid = defineEvent('user.registered', { schema: z.object({ userId: z.string(), email: z.string().transform(() => 10n ** 20n) }) });
+    b.subscribe(Paid, () => {
+      throw new Error('ledger down');
+    }, { name: 'book-payment' });
+    await b.start();
+    await sendRaw(mode, prefix, foreignEnvelope({ userId: 'u1', email: 'a@b.c' }));
+    await waitFor(async () => (await b.deadLetters.count()) === 1, { message: 'the dead letter was not written' });
+    const [entry] = (await b.deadLetters.list()).entries;
+    expect(entry).toMatchObject({ reason: 'retries-exhausted', handler: 'book-payment', error: { message: expect.stringContaining('ledger down') } });
+    expect(entry!.envelope).toBeUndefined();
+    expect(JSON.parse(entry!.raw!)).toMatchObject({ type: 'user.registered', payload: { userId: 'u1', email: '100000000000000000000' } });
+  });
+
   it('upcasts a v1 event to v2 before the handler, live', async () => {
     const prefix = uniquePrefix();
     const consumer = bus(mode, prefix);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope, EnvelopeDecodeError, type EventEnvelope } from '../../src/index.js';
+import { decodeEnvelope, encodeEnvelope, EnvelopeDecodeError, type EventEnvelope, MAX_ENVELOPE_DEPTH } from '../../src/index.js';
 
 const valid: EventEnvelope = {
   id: '6a1c8f0e-2b7d-4d3e-9a51-0c1f2e3d4b5a',
@@ -113,6 +113,29 @@ describe('envelope codec', () => {
     const big = encodeEnvelope({ ...valid, payload: { blob: 'x'.repeat(5_000) } });
     expect(failure(big, 4_096).reason).toBe('too-large');
     expect(decodeEnvelope(big, 8_192).id).toBe(valid.id);
+  });
+
+  it('accepts a payload nested to the depth limit and refuses one level more, as too-deep', () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : { a: nested(levels - 1) });
+    // The envelope object is level 1: its payload may nest MAX_ENVELOPE_DEPTH - 1 levels.
+    expect(decodeEnvelope(JSON.stringify({ ...valid, payload: nested(MAX_ENVELOPE_DEPTH - 1) })).id).toBe(valid.id);
+    expect(failure(JSON.stringify({ ...valid, payload: nested(MAX_ENVELOPE_DEPTH) })).reason).toBe('too-deep');
+    const arrays = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(failure(`{"id":"e","payload":${arrays}}`).reason).toBe('too-deep');
+  });
+
+  it('does not count brackets inside strings towards the depth', () => {
+    const text = JSON.stringify({ ...valid, payload: { note: `"\\${'[{'.repeat(500)}` } });
+    expect(decodeEnvelope(text).payload).toEqual({ note: `"\\${'[{'.repeat(500)}` });
+  });
+
+  it('refuses to encode a payload receivers would refuse as too deep, with a TypeError', () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+    expect(() => encodeEnvelope({ ...valid, payload: nested(MAX_ENVELOPE_DEPTH) })).toThrow(/nests more than 127 levels/);
+    expect(() => encodeEnvelope({ ...valid, payload: nested(MAX_ENVELOPE_DEPTH - 1) })).not.toThrow();
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(() => encodeEnvelope({ ...valid, payload: deep })).toThrow(TypeError);
   });
 
   it('counts multi-byte characters as bytes, not UTF-16 units', () => {

@@ -62,3 +62,26 @@ describe('InMemoryDeadLetterQueue replay', () => {
     expect(await queue.get(entry!.id)).toEqual(entry);
   });
 });
+
+describe('InMemoryDeadLetterQueue replay of an entry added with an invalid envelope', () => {
+  it('reports it unreplayable and runs no handler, as a receiver would refuse the event', async () => {
+    const queue = new InMemoryDeadLetterQueue();
+    const calls: unknown[] = [];
+    const b = bus(queue, new InMemoryBroker(), 'a');
+    b.subscribe(OrderPlaced, (e) => void calls.push(e), { name: 'send-receipt' });
+    await b.start();
+    const now = new Date().toISOString();
+    const entry = await queue.add({
+      reason: 'retries-exhausted',
+      envelope: { id: { $gt: '' }, type: 'order.placed', correlationId: 'c-1', payload: {} } as unknown as EventEnvelope,
+      handler: 'send-receipt',
+      error: { name: 'Error', message: 'forged' },
+      attempts: 1,
+      firstFailedAt: now,
+      lastFailedAt: now,
+    });
+    const outcome = await queue.replay(entry.id);
+    expect(outcome).toMatchObject({ status: 'failed', code: 'unreplayable' });
+    expect(calls).toEqual([]);
+  });
+});

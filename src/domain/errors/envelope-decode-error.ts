@@ -5,7 +5,9 @@ export type DecodeFailureReason =
   | 'not-json'
   | 'not-an-object'
   | 'invalid-field'
-  | 'too-large';
+  | 'too-large'
+  /** Nested deeper than MAX_ENVELOPE_DEPTH (128 levels, the envelope being level 1). */
+  | 'too-deep';
 
 /**
  * A message on the wire is not a valid Herald envelope. Received messages that

@@ -1,6 +1,7 @@
 import type { DeadLetterEntry, DeadLetterInput, DeadLetterQueue } from '../../domain/dead-letter.js';
 import type { Logger } from '../../domain/logger.js';
 import { retryingWrite } from '../shared/retrying-write.js';
+import { storableInput } from './storable-input.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 
 /** Told of each dead letter this writer is asked to write. */
@@ -10,6 +11,8 @@ export interface DeadLetterObserver {
 
 interface PendingWrite {
   readonly input: DeadLetterInput;
+  /** The entry as JSON text, for the log if it cannot be written (a string, which pino's depth limit does not cut). */
+  readonly json: string;
   /** Set once the write was reported lost; a late success is then only logged. */
   givenUp: boolean;
 }
@@ -17,8 +20,9 @@ interface PendingWrite {
 /**
  * Writes dead letters, retrying a write that was on the wire when a connection
  * dropped (see {@link retryingWrite}), and keeping track of writes still
- * running so shutdown can wait for them. A write that still fails is logged with the whole entry and counted:
- * the entry is never dropped silently.
+ * running so shutdown can wait for them. An event JSON cannot carry is written
+ * with its event as text (see {@link storableInput}). A write that still fails is logged with the whole entry
+ * and counted: the entry is never dropped silently.
  */
 export class DeadLetterWriter {
   readonly #pending = new Set<Promise<boolean>>();
@@ -41,7 +45,7 @@ export class DeadLetterWriter {
   /** Writes the entry; resolves to true once written, false when given up (never rejects). */
   write(input: DeadLetterInput): Promise<boolean> {
     this.#observer?.deadLettering(input);
-    const write: PendingWrite = { input, givenUp: false };
+    const write: PendingWrite = { ...storableInput(input), givenUp: false };
     const job = this.#write(write);
     this.#pending.add(job);
     this.#inputs.set(job, write);
@@ -76,7 +80,7 @@ export class DeadLetterWriter {
     write.givenUp = true;
     this.#counters.deadLetterWriteFailures++;
     this.#logger.error(
-      { entry: write.input, err: error },
+      { entry: write.json, err: error },
       'could not write dead letter; the entry is logged here in full so it can be recovered',
     );
   }

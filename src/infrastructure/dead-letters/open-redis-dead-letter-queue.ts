@@ -2,6 +2,7 @@ import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { openToolConnection } from '../redis/tool-connection.js';
 import { RedisDeadLetterQueue } from './redis-dead-letter-queue.js';
 import { type SigningOptions, resolveSigning } from '../signing/signing-options.js';
+import { ownedByHerald } from './key-ownership.js';
 
 /** Options of {@link openRedisDeadLetterQueue}. */
 export interface OpenRedisDeadLetterQueueOptions {
@@ -23,6 +24,14 @@ export interface OpenRedisDeadLetterQueueOptions {
 export interface OpenedDeadLetterQueue {
   readonly queue: RedisDeadLetterQueue;
   close(): Promise<void>;
+  /**
+   * True when the prefix's dead-letter keys are Herald's: a bus with handlers or a
+   * dead-letter write marked them (`<prefix>:dlq:owner`), or none of them exists.
+   * False means `<prefix>:dlq`, `…:dlq:entries` or `…:dlq:claims` exist unmarked
+   * and may be another application's: check before deleting or adding anything,
+   * as `herald dlq purge`, `remove` and `import` do.
+   */
+  ownedByHerald(): Promise<boolean>;
 }
 
 /**
@@ -41,6 +50,10 @@ export interface OpenedDeadLetterQueue {
  */
 export async function openRedisDeadLetterQueue(options: OpenRedisDeadLetterQueueOptions): Promise<OpenedDeadLetterQueue> {
   resolveSigning(options.signing, undefined); // refuse a bad key before connecting, not after
-  const { redis, close } = await openToolConnection(options);
-  return { queue: new RedisDeadLetterQueue(redis, options.prefix, options.signing === undefined ? undefined : { signing: options.signing }), close };
+  const { redis, keys, close } = await openToolConnection(options);
+  return {
+    queue: new RedisDeadLetterQueue(redis, options.prefix, options.signing === undefined ? undefined : { signing: options.signing }),
+    ownedByHerald: () => ownedByHerald(redis, keys),
+    close,
+  };
 }

@@ -13,6 +13,8 @@ import type {
   ReplayReport,
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
+import { decodeDeadLetter } from '../../domain/dead-letter-codec.js';
+import { HERALD_OWNER } from './key-ownership.js';
 import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
@@ -73,6 +75,8 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
       .multi()
       .hset(this.#keys.deadLetterEntries, entry.id, JSON.stringify(entry))
       .rpush(this.#keys.deadLetterList, entry.id)
+      // Kept up by every write, so the keys stay marked as Herald's even if the marker was lost.
+      .set(this.#keys.deadLetterOwner, HERALD_OWNER)
       .exec()
       .then(throwOnTransactionError);
     return entry;
@@ -98,7 +102,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
 
   async get(id: string): Promise<DeadLetterEntry | undefined> {
     const json = await this.#redis.hget(this.#keys.deadLetterEntries, id);
-    return json === null ? undefined : (JSON.parse(json) as DeadLetterEntry);
+    return json === null ? undefined : decodeDeadLetter(id, json);
   }
 
   async remove(id: string): Promise<boolean> {
@@ -155,7 +159,9 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   async #load(ids: string[]): Promise<DeadLetterEntry[]> {
     if (ids.length === 0) return [];
     const values = await this.#redis.hmget(this.#keys.deadLetterEntries, ...ids);
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as DeadLetterEntry);
+    const entries: DeadLetterEntry[] = [];
+    values.forEach((json, i) => json !== null && entries.push(decodeDeadLetter(ids[i]!, json)));
+    return entries;
   }
 
   // Filters need every entry; read them in chunks so a 100k-entry queue never arrives in one reply.

@@ -113,8 +113,9 @@ export class Dispatcher {
   rejectRaw(raw: string, channel: string, error: EnvelopeDecodeError | SignatureError): Promise<boolean> {
     const now = new Date().toISOString();
     return this.#writer.write({
-      reason: error instanceof SignatureError ? 'signature' : error.reason === 'too-large' ? 'too-large' : 'undecodable',
-      raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
+      reason: error instanceof SignatureError ? 'signature' : error.reason === 'too-large' || error.reason === 'too-deep' ? error.reason : 'undecodable',
+      // Only text over maxEnvelopeBytes is cut: anything else is kept whole, so the event exists somewhere.
+      raw: error.reason === 'too-large' && raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
       channel,
       error: toDeadLetterError(error),
       attempts: 0,

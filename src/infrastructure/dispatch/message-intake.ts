@@ -1,4 +1,4 @@
-import { decodeEnvelope, envelopeOf, exceedsBytes } from '../../domain/envelope-codec.js';
+import { MAX_ENVELOPE_DEPTH, decodeEnvelope, envelopeOf, exceedsBytes, nestedDeeperThan, tooDeep } from '../../domain/envelope-codec.js';
 import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import { SignatureError } from '../../domain/errors/signature-error.js';
 import type { SignatureVerifier } from '../signing/signature-verifier.js';
@@ -179,6 +179,8 @@ export class MessageIntake {
     try {
       const bytes = exceedsBytes(frame, this.#maxBatchBytes);
       if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxBatchBytes (${this.#maxBatchBytes})`);
+      // The frame is one level more than its envelopes; an element too deep would stop its own dead letter being written.
+      if (nestedDeeperThan(frame, MAX_ENVELOPE_DEPTH + 1)) throw tooDeep(MAX_ENVELOPE_DEPTH + 1);
       try {
         elements = JSON.parse(frame);
       } catch (error) {

@@ -1,6 +1,6 @@
 import { type DeadLetterEntry, toDeadLetterError } from '../../domain/dead-letter.js';
 import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../domain/dead-letter-replay.js';
-import { replayEnvelope, unreplayableReason, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
+import { replayEnvelope, replayPlan, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
 import { failed, handlerFailedReason, replayEach } from '../dead-letters/replay/replay-outcome.js';
 import type { ReplayHost, ReplayListener } from '../transport/replay-listener.js';
 
@@ -46,9 +46,9 @@ export class InMemoryReplays {
   async #replayOne(id: string): Promise<ReplayOutcome> {
     const entry = this.#entries.get(id);
     if (!entry) return failed(id, 'not-found', `No dead letter with id "${id}". It may have been replayed or removed already.`);
-    const unreplayable = unreplayableReason(entry);
-    if (unreplayable !== undefined) return failed(id, 'unreplayable', unreplayable);
-    const handler = entry.handler!;
+    const plan = replayPlan(entry);
+    if (plan.reason !== undefined) return failed(id, 'unreplayable', plan.reason);
+    const { handler } = plan;
     if (this.#hosts.size === 0) {
       return failed(id, 'no-live-instance', `No started bus uses this dead-letter queue, so handler "${handler}" cannot run; the entry stays.`);
     }

@@ -14,6 +14,7 @@ import {
   whenReady,
 } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
+import { markIfHandling } from '../dead-letters/key-ownership.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher } from '../redis/redis-publisher.js';
 import { refusalOf, safeCause } from '../redis/redis-refusals.js';
@@ -39,6 +40,7 @@ export class RedisPubSubTransport implements Transport {
   readonly deadLetters: DeadLetterQueue;
   readonly replays: ReplayListener;
   readonly #options: RedisTransportOptions;
+  readonly #context: TransportContext;
   readonly #keys: RedisKeys;
   readonly #command: Redis;
   readonly #subscriberConnection: Redis;
@@ -48,6 +50,7 @@ export class RedisPubSubTransport implements Transport {
 
   constructor(options: RedisTransportOptions, context: TransportContext) {
     this.#options = options;
+    this.#context = context;
     const report = unneededPasswordReport(context.logger);
     this.#command = commandConnection(options, `herald:${context.prefix}:cmd`, report);
     this.#keys = RedisKeys.of(this.#command, context.prefix);
@@ -74,7 +77,10 @@ export class RedisPubSubTransport implements Transport {
       whenReady(this.#command, this.#options),
       whenReady(this.#subscriberConnection, this.#options),
     ]).then(
-      () => this.#subscriber.listen(sink),
+      async () => {
+        await markIfHandling(this.#command, this.#keys, this.#context);
+        this.#subscriber.listen(sink);
+      },
       (error: unknown) => {
         // Let a later start() try again; the clients keep reconnecting meanwhile.
         this.#connecting = undefined;

@@ -30,6 +30,8 @@ export class RedisKeys {
   readonly deadLetterEntries: string;
   /** Redis hash of live replay claims by entry id. */
   readonly deadLetterClaims: string;
+  /** Marker that the prefix's dead-letter keys are Herald's (see key-ownership.ts). */
+  readonly deadLetterOwner: string;
   /** Channel every bus instance listens on for replay requests. */
   readonly replayRequests: string;
   /** Start of every event stream of this prefix (durable mode): `<prefix>:stream|<type>`. */
@@ -47,6 +49,7 @@ export class RedisKeys {
   readonly #selectors = new Remembered((channel) => (channel.startsWith(this.eventPrefix) ? channel.slice(this.eventPrefix.length) : undefined));
   readonly #channels = new Remembered((type) => this.eventPrefix + type);
   readonly #streams = new Remembered((type) => this.streamPrefix + type);
+  readonly #replyPrefix: string;
 
   constructor(
     readonly prefix: string,
@@ -60,11 +63,13 @@ export class RedisKeys {
     this.deadLetterList = `${base}:dlq`;
     this.deadLetterEntries = `${base}:dlq:entries`;
     this.deadLetterClaims = `${base}:dlq:claims`;
+    this.deadLetterOwner = `${base}:dlq:owner`;
     this.replayRequests = `${base}:control|replay`;
     this.streamPrefix = `${base}:stream|`;
     this.streamTypes = `${base}:stream-types`;
     this.eventTypes = `${base}:event-types`;
     this.typeAnnouncements = `${base}:control|types`;
+    this.#replyPrefix = `${prefix}:control|reply:`;
   }
 
   /** The keys of `prefix` as `redis` should name them: tagged when it is a Cluster client. */
@@ -106,7 +111,16 @@ export class RedisKeys {
 
   /** Channel a replayer session receives its replies on. */
   replyChannel(session: string): string {
-    return `${this.prefix}:control|reply:${session}`;
+    return `${this.#replyPrefix}${session}`;
+  }
+
+  /**
+   * True for a reply channel of this prefix (`<prefix>:control|reply:<session>`,
+   * the session a UUID or other [A-Za-z0-9-] name): the only channels a bus
+   * answers replay requests on, whatever a request asks.
+   */
+  isReplyChannel(channel: string): boolean {
+    return channel.startsWith(this.#replyPrefix) && REPLY_SESSION.test(channel.slice(this.#replyPrefix.length));
   }
 
   /** Key that keeps the final outcome of one replay request for a while. */
@@ -114,6 +128,8 @@ export class RedisKeys {
     return `${this.#base}:dlq:replay:${requestId}`;
   }
 }
+
+const REPLY_SESSION = /^[A-Za-z0-9-]{1,100}$/;
 
 /** Field of an entry in the hash of {@link RedisKeys.handledOf}. */
 export function handledField(stream: string, id: string): string {

@@ -16,6 +16,7 @@ import {
   whenReady,
 } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
+import { markIfHandling } from '../dead-letters/key-ownership.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
 import { type StartFrom, StreamGroups } from './stream-groups.js';
@@ -137,6 +138,7 @@ export class RedisStreamTransport implements Transport {
             'durable mode without `group` or `service` (HERALD_SERVICE): every such service on this prefix shares the group "herald" and they split each other\'s events; name the group after the service',
           );
         }
+        return markIfHandling(this.#command, this.#keys, this.#context);
       },
       (error: unknown) => {
         this.#connecting = undefined;
@@ -255,13 +257,12 @@ export class RedisStreamTransport implements Transport {
     exhausted: Receipt['exhausted'],
     handled: readonly string[] | undefined,
   ): void {
-    const entry = this.#ledger.take(stream, id, exhausted, handled);
-    if (fields.length === 4 && fields[0] === TYPE_FIELD && fields[2] === ENVELOPE_FIELD) {
-      this.#sink!(fields[3]!, stream, undefined, entry);
-      return;
-    }
-    // Written by another producer: without an envelope field the intake dead-letters it as undecodable, keeping what it held.
-    this.#sink!(fieldValue(fields, ENVELOPE_FIELD) ?? JSON.stringify(fields), stream, undefined, entry);
+    const text =
+      fields.length === 4 && fields[0] === TYPE_FIELD && fields[2] === ENVELOPE_FIELD
+        ? fields[3]!
+        : // Written by another producer: without an envelope field the intake dead-letters it as undecodable, keeping what it held.
+          (fieldValue(fields, ENVELOPE_FIELD) ?? JSON.stringify(fields));
+    this.#sink!(text, stream, undefined, this.#ledger.take(stream, id, exhausted, handled, exhausted && text));
   }
 
   /**

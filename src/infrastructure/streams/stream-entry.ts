@@ -31,6 +31,8 @@ export class StreamEntry implements Receipt {
     readonly owner: EntryOwner,
     readonly exhausted: Receipt['exhausted'] = undefined,
     readonly handled: readonly string[] | undefined = undefined,
+    /** The entry's text as received, logged if it must be given up without a dead letter. */
+    readonly text?: string,
   ) {}
 
   expect(deliveries: number, handlers?: readonly { readonly name: string }[]): void {

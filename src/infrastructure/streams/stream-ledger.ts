@@ -56,8 +56,8 @@ export class StreamLedger implements EntryOwner {
   }
 
   /** Starts holding an entry; its receipt goes to the dispatcher. */
-  take(stream: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[]): StreamEntry {
-    const entry = new StreamEntry(stream, id, this, exhausted, handled);
+  take(stream: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[], text?: string): StreamEntry {
+    const entry = new StreamEntry(stream, id, this, exhausted, handled, text);
     let entries = this.#held.get(stream);
     if (!entries) this.#held.set(stream, (entries = new Map()));
     entries.set(id, entry);
@@ -83,7 +83,9 @@ export class StreamLedger implements EntryOwner {
     if (entries?.get(entry.id) !== entry) return;
     entries.delete(entry.id);
     this.#size -= entry.weight;
-    if (entry.failed) {
+    if (entry.failed && entry.exhausted) {
+      this.#giveUp(entry, entry.exhausted);
+    } else if (entry.failed) {
       const done = entry.succeeded();
       if (done.length > 0) this.#record(entry, done);
       this.#logger.warn(
@@ -97,6 +99,21 @@ export class StreamLedger implements EntryOwner {
     if (this.#roomWaiters.length > 0 && this.#size < this.#limit) {
       for (const resolve of this.#roomWaiters.splice(0)) resolve();
     }
+  }
+
+  /**
+   * An entry delivered `maxDeliveries` times whose dead letters could still not
+   * be written (the writer logged each): left pending it would be claimed every
+   * claimIdleMs for ever, so it is acknowledged, and its text logged whole (a
+   * string, which pino's depth limit does not cut) to be recovered from the log.
+   */
+  #giveUp(entry: StreamEntry, exhausted: NonNullable<Receipt['exhausted']>): void {
+    this.acknowledge(entry.stream, entry.id);
+    if (entry.handled) this.#track(this.#redis.hdel(this.#handledKey, handledField(entry.stream, entry.id)), 'forget handled record');
+    this.#logger.error(
+      { stream: entry.stream, streamId: entry.id, deliveries: exhausted.deliveries, maxDeliveries: exhausted.limit, text: entry.text },
+      'event delivered maxDeliveries times and its dead letter could not be written; acknowledged so that it is not delivered for ever; its text is in this log line',
+    );
   }
 
   /** Queues an XACK, sent with the others of this tick. */

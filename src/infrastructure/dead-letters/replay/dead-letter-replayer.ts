@@ -6,7 +6,8 @@ import { DeadLetterClaims } from './dead-letter-claims.js';
 import type { ResolvedReplayOptions } from './replay-options.js';
 import { failed, replayEach } from './replay-outcome.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
-import { unreplayableReason } from './replay-entry.js';
+import { replayPlan } from './replay-entry.js';
+import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
@@ -57,12 +58,12 @@ export class RedisDeadLetterReplayer {
   async #replayOne(session: ReplySession, id: string, options: ResolvedReplayOptions): Promise<ReplayOutcome> {
     const entry = await this.#entry(id);
     if (!entry) return failed(id, 'not-found', notFound(id, this.#keys.prefix));
-    const unreplayable = unreplayableReason(entry);
-    if (unreplayable !== undefined) return failed(id, 'unreplayable', unreplayable);
+    const plan = replayPlan(entry);
+    if (plan.reason !== undefined) return failed(id, 'unreplayable', plan.reason);
     const request: ReplayRequest = {
       requestId: randomUUID(),
       entryId: id,
-      handler: entry.handler!,
+      handler: plan.handler,
       leaseMs: options.leaseMs,
       replyTo: session.channel,
     };
@@ -80,7 +81,7 @@ export class RedisDeadLetterReplayer {
   /** The entry as it is now (read just before each replay: an earlier one may have changed it). */
   async #entry(id: string): Promise<DeadLetterEntry | undefined> {
     const json = await this.#redis.hget(this.#keys.deadLetterEntries, id);
-    return json === null ? undefined : (JSON.parse(json) as DeadLetterEntry);
+    return json === null ? undefined : decodeDeadLetter(id, json);
   }
 }
 

@@ -3,12 +3,13 @@ import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-le
 import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
 import { listenAcrossReconnects, subscriberConnection } from '../../redis/redis-connections.js';
-import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
+import { replayEnvelope, replayPlan, withFailedReplay } from './replay-entry.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
 import { retryingWrite } from '../../shared/retrying-write.js';
 import type { ReplayHost, ReplayListener } from '../../transport/replay-listener.js';
 import type { SignatureVerifier } from '../../signing/signature-verifier.js';
+import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
 
 /**
  * A bus instance's side of replays over Redis. It listens on
@@ -92,6 +93,15 @@ export class RedisReplayResponder implements ReplayListener {
       this.#host.logger.warn({ channel: this.#keys.replayRequests }, 'ignored a malformed replay request');
       return;
     }
+    // Answers go only where a replayer of this prefix listens: a request naming an event channel
+    // (or another prefix's) would have every listening instance publish there.
+    if (!this.#keys.isReplyChannel(request.replyTo)) {
+      this.#host.logger.warn(
+        { requestId: request.requestId, deadLetterId: request.entryId, replyTo: request.replyTo.slice(0, 200) },
+        'ignored a replay request whose replyTo is not a reply channel of this prefix',
+      );
+      return;
+    }
     try {
       await this.#answer(request);
     } catch (error) {
@@ -115,18 +125,23 @@ export class RedisReplayResponder implements ReplayListener {
       const { claimer, expiresAt } = result.claim;
       await this.#redis.publish(request.replyTo, this.#reply(request, { status: 'busy', claimer, expiresAt }));
     } else {
-      await this.#replay(request, JSON.parse(result.entryJson) as DeadLetterEntry);
+      await this.#replay(request, decodeDeadLetter(request.entryId, result.entryJson));
     }
   }
 
   async #replay(request: ReplayRequest, entry: DeadLetterEntry): Promise<void> {
-    if (this.#stopped || unreplayableReason(entry) !== undefined || !this.#host.has(entry.handler!)) {
+    const plan = replayPlan(entry);
+    if (plan.reason !== undefined) {
+      this.#host.logger.warn({ deadLetterId: entry.id, requestId: request.requestId, reason: plan.reason }, 'refused to replay a dead letter that holds no valid event; no handler ran');
+    }
+    if (this.#stopped || plan.reason !== undefined || !this.#host.has(plan.handler)) {
       await this.#release(request);
       return;
     }
-    const log = { deadLetterId: entry.id, eventId: entry.envelope!.id, correlationId: entry.envelope!.correlationId, handler: entry.handler };
+    const { envelope, handler } = plan;
+    const log = { deadLetterId: entry.id, eventId: envelope.id, correlationId: envelope.correlationId, handler };
     // A stored event is verified as a received one is: a forged or altered entry runs no handler.
-    const refused = this.#verifier?.refusesValue(entry.envelope);
+    const refused = this.#verifier?.refusesValue(envelope);
     if (refused) {
       this.#host.logger.warn({ ...log, reason: refused.reason }, 'refused to replay a dead letter whose event fails signature verification');
       await this.#settle(request, entry, refused, log);
@@ -135,7 +150,7 @@ export class RedisReplayResponder implements ReplayListener {
     const heartbeat = this.#heartbeat(request, log);
     let ran = false;
     try {
-      await this.#host.run(entry.handler!, replayEnvelope(entry.envelope!, entry), async (error) => {
+      await this.#host.run(handler, replayEnvelope(envelope, entry), async (error) => {
         ran = true;
         clearInterval(heartbeat);
         await this.#settle(request, entry, error, log);
