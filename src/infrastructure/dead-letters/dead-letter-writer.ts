@@ -10,6 +10,8 @@ export interface DeadLetterObserver {
 
 interface PendingWrite {
   readonly input: DeadLetterInput;
+  /** The error as thrown, for the log line: the same serialisation as the failed attempt's. */
+  readonly thrown: Error | undefined;
   /** Set once the write was reported lost; a late success is then only logged. */
   givenUp: boolean;
 }
@@ -38,10 +40,14 @@ export class DeadLetterWriter {
     this.#observer = observer;
   }
 
-  /** Writes the entry; resolves to true once written, false when given up (never rejects). */
-  write(input: DeadLetterInput): Promise<boolean> {
+  /**
+   * Writes the entry; resolves to true once written, false when given up (never rejects).
+   * @param thrown - the Error behind `input.error`, logged as such so that the dead letter's
+   * log line serialises `err` exactly as the failed attempt's line did.
+   */
+  write(input: DeadLetterInput, thrown?: Error): Promise<boolean> {
     this.#observer?.deadLettering(input);
-    const write: PendingWrite = { input, givenUp: false };
+    const write: PendingWrite = { input, thrown, givenUp: false };
     const job = this.#write(write);
     this.#pending.add(job);
     this.#inputs.set(job, write);
@@ -104,7 +110,7 @@ export class DeadLetterWriter {
         correlationId: input.envelope?.correlationId,
         handler: input.handler,
         attempts: input.attempts,
-        err: input.error,
+        err: write.thrown ?? input.error,
       },
       `dead-lettered (${input.reason})`,
     );

@@ -141,7 +141,7 @@ export class RedisReplayResponder implements ReplayListener {
     const reply = this.#reply(request, { status: 'failed', error: lastError, replays });
     const updated = JSON.stringify(withFailedReplay(entry, lastError));
     const kept = await this.#write(() => this.#claims.fail(entry.id, request.requestId, updated, reply, request.replyTo), log);
-    this.#host.logger.warn({ ...log, replays, kept, err: lastError }, 'replayed handler failed again; entry kept with its replay count raised');
+    this.#host.logger.warn({ ...log, replays, kept, err: error }, 'replayed handler failed again; entry kept with its replay count raised');
   }
 
   async #release(request: ReplayRequest): Promise<void> {
