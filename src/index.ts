@@ -75,8 +75,11 @@ export { eventBusModule } from './application/event-bus.module.js';
 export type { EventBusModuleOptions } from './application/event-bus.module.js';
 export { TYPES } from './application/tokens.js';
 
-export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from './domain/dead-letter-replay.js';
+export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER, canQueueReplays } from './domain/dead-letter-replay.js';
 export type {
+  QueueableDeadLetterQueue,
+  QueuedReplay,
+  QueueReplayOutcome,
   ReplayableDeadLetterQueue,
   ReplayAllOptions,
   ReplayFailureCode,

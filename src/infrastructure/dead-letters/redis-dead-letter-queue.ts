@@ -5,7 +5,9 @@ import type {
   DeadLetterInput,
 } from '../../domain/dead-letter.js';
 import type {
-  ReplayableDeadLetterQueue,
+  QueueableDeadLetterQueue,
+  QueuedReplay,
+  QueueReplayOutcome,
   ReplayAllOptions,
   ReplayOptions,
   ReplayOutcome,
@@ -13,7 +15,8 @@ import type {
   ReplayReport,
 } from '../../domain/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
-import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
+import { RedisDeadLetterReplayer, notFound } from './replay/dead-letter-replayer.js';
+import { QueuedReplays } from './replay/queued-replays.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -36,7 +39,7 @@ let responderOf: (queue: RedisDeadLetterQueue) => ReplayListener;
  * const queue = new RedisDeadLetterQueue(new Redis(process.env.REDIS_URL), 'shop');
  * const outcome = await queue.replay(id); // runs the failed handler once on a live instance
  */
-export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
+export class RedisDeadLetterQueue implements QueueableDeadLetterQueue {
   static {
     responderOf = (queue) => new RedisReplayResponder(queue.#redis, queue.#keys);
   }
@@ -44,12 +47,14 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #replayer: RedisDeadLetterReplayer;
+  readonly #queued: QueuedReplays;
 
   /** @param redis - a connected (non-subscriber) ioredis client; the queue does not close it. */
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
     this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys);
+    this.#queued = new QueuedReplays(redis, this.#keys);
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterEntry> {
@@ -92,6 +97,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
       .hdel(this.#keys.deadLetterEntries, id)
       .lrem(this.#keys.deadLetterList, 1, id)
       .hdel(this.#keys.deadLetterClaims, id)
+      .hdel(this.#keys.queuedReplays, id)
       .exec()
       .then(throwOnTransactionError);
     return results[0] === 1;
@@ -101,7 +107,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
     const results = await this.#redis
       .multi()
       .llen(this.#keys.deadLetterList)
-      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#keys.deadLetterClaims)
+      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#keys.deadLetterClaims, this.#keys.queuedReplays)
       .exec()
       .then(throwOnTransactionError);
     return results[0] as number;
@@ -123,6 +129,25 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
     // A snapshot of the ids: entries that fail again stay in the list and are not retried in this run.
     const ids = await this.#ids(options ?? {}, replayLimit(options?.limit));
     return this.#replayer.replayAll(ids, settings, onProgress);
+  }
+
+  /**
+   * Leaves a request to replay the entry for the next bus instance with its
+   * handler: it runs it once when it starts, or at once if it runs already.
+   * For when no instance with the handler is live (`herald dlq replay --queue`).
+   */
+  queueReplay(id: string): Promise<QueueReplayOutcome> {
+    return this.#queued.queue(id, (missing) => notFound(missing, this.#keys.prefix));
+  }
+
+  /** The replays waiting for an instance with their handler, oldest first. */
+  queuedReplays(): Promise<QueuedReplay[]> {
+    return this.#queued.list();
+  }
+
+  /** Withdraws the queued replay of an entry; false when none was queued. */
+  cancelQueuedReplay(id: string): Promise<boolean> {
+    return this.#queued.cancel(id);
   }
 
   async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {

@@ -91,6 +91,7 @@ export class TransportEventBus implements EventBus {
       instance: this.#options.source,
       logger: this.#logger,
       has: (handler) => !this.#shutdown && this.#registry.byName(handler) !== undefined,
+      handles: () => !this.#shutdown && this.#registry.names().length > 0,
       run: async (handler, envelope, settle) => {
         const subscription = this.#registry.byName(handler);
         if (this.#shutdown) throw new BusClosedError();

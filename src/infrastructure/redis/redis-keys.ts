@@ -21,6 +21,10 @@ export class RedisKeys {
   readonly deadLetterEntries: string;
   /** Redis hash of live replay claims by entry id. */
   readonly deadLetterClaims: string;
+  /** Redis hash of queued replay requests by entry id, for the next instance with the handler. */
+  readonly queuedReplays: string;
+  /** Redis sorted set of running instances by last heartbeat (epoch ms); each has {@link instanceState}. */
+  readonly instances: string;
   /** Channel every bus instance listens on for replay requests. */
   readonly replayRequests: string;
   /** Start of every event stream of this prefix (durable mode): `<prefix>:stream|<type>`. */
@@ -38,6 +42,8 @@ export class RedisKeys {
     this.deadLetterList = `${prefix}:dlq`;
     this.deadLetterEntries = `${prefix}:dlq:entries`;
     this.deadLetterClaims = `${prefix}:dlq:claims`;
+    this.queuedReplays = `${prefix}:dlq:queued`;
+    this.instances = `${prefix}:instances`;
     this.replayRequests = `${prefix}:control|replay`;
     this.streamPrefix = `${prefix}:stream|`;
     this.streamTypes = `${prefix}:stream-types`;
@@ -78,6 +84,11 @@ export class RedisKeys {
   /** Channel a replayer session receives its replies on. */
   replyChannel(session: string): string {
     return `${this.prefix}:control|reply:${session}`;
+  }
+
+  /** Key of an instance's last published state, which expires unless the instance renews it. */
+  instanceState(instance: string): string {
+    return `${this.prefix}:instance:${instance}`;
   }
 
   /** Key that keeps the final outcome of one replay request for a while. */

@@ -12,6 +12,8 @@ export interface ReplayHost {
   readonly logger: Logger;
   /** True when the bus has a handler of that name and is not shutting down. */
   has(handler: string): boolean;
+  /** True when the bus has any handler and is not shutting down (a bus that only publishes has none). */
+  handles(): boolean;
   /**
    * Runs the named handler once (no retries) for the envelope, counted as in
    * flight; calls `settle` with the handler's error, or undefined on success,

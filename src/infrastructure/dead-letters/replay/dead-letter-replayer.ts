@@ -79,7 +79,7 @@ export class RedisDeadLetterReplayer {
 }
 
 /** The message for an id that is not in the queue. */
-function notFound(id: string, prefix: string): string {
+export function notFound(id: string, prefix: string): string {
   return (
     `No dead letter with id "${id}" under prefix "${prefix}". It may have been replayed or removed already, ` +
     'or it belongs to another prefix (--prefix / HERALD_PREFIX). List the ids with `herald dlq list`.'

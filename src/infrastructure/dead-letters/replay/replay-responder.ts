@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letter.js';
 import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
@@ -6,8 +7,12 @@ import { subscribeAcrossReconnects, subscriberConnection } from '../../redis/red
 import { replayEnvelope, unreplayableReason, withFailedReplay } from './replay-entry.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
+import { QUEUED_NOTICE, QueuedReplays } from './queued-replays.js';
 import { retryingWrite } from '../../shared/retrying-write.js';
 import type { ReplayHost, ReplayListener } from '../../transport/replay-listener.js';
+
+/** Claim lease of a queued replay, renewed every third of it while the handler runs. */
+const QUEUED_LEASE_MS = 30_000;
 
 /**
  * A bus instance's side of replays over Redis. It listens on
@@ -19,11 +24,18 @@ import type { ReplayHost, ReplayListener } from '../../transport/replay-listener
  * runs, then removes the entry or records the failed replay, and answers on
  * the request's reply channel. Losers answer `busy`; instances without the
  * handler `declined`.
+ *
+ * Once listening, and whenever told a replay was queued, it also runs the
+ * queued replays of its handlers ({@link QueuedReplays}), one at a time, with
+ * the same claims and outcomes.
  */
 export class RedisReplayResponder implements ReplayListener {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
+  readonly #queued: QueuedReplays;
+  #draining: Promise<void> | undefined;
+  #drainAgain = false;
   // Set by listen(), before any request can arrive.
   #host!: ReplayHost;
   #subscriber: Redis | undefined;
@@ -35,17 +47,22 @@ export class RedisReplayResponder implements ReplayListener {
     this.#redis = redis;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
+    this.#queued = new QueuedReplays(redis, keys);
   }
 
   listen(host: ReplayHost): Promise<void> {
     if (this.#stopped) return Promise.reject(new BusClosedError());
     this.#host = host;
-    this.#starting ??= this.#listen().catch((error: unknown) => {
-      this.#subscriber?.disconnect();
-      this.#subscriber = undefined;
-      this.#starting = undefined;
-      throw error;
-    });
+    this.#starting ??= this.#listen().then(
+      // In the background: start() does not wait for queued handlers, which may run for minutes.
+      () => void this.#runQueued(),
+      (error: unknown) => {
+        this.#subscriber?.disconnect();
+        this.#subscriber = undefined;
+        this.#starting = undefined;
+        throw error;
+      },
+    );
     return this.#starting;
   }
 
@@ -75,6 +92,7 @@ export class RedisReplayResponder implements ReplayListener {
   }
 
   async #onRequest(raw: string): Promise<void> {
+    if (raw === QUEUED_NOTICE) return this.#runQueued();
     const request = parseRequest(raw);
     if (!request) {
       this.#host.logger.warn({ channel: this.#keys.replayRequests }, 'ignored a malformed replay request');
@@ -107,9 +125,11 @@ export class RedisReplayResponder implements ReplayListener {
     }
   }
 
-  async #replay(request: ReplayRequest, entry: DeadLetterEntry): Promise<void> {
+  /** Runs a claimed entry's handler; `requeue` puts a queued request back if the run cannot start. */
+  async #replay(request: ReplayRequest, entry: DeadLetterEntry, requeue?: () => Promise<void>): Promise<void> {
     if (this.#stopped || unreplayableReason(entry) !== undefined || !this.#host.has(entry.handler!)) {
       await this.#release(request);
+      await requeue?.();
       return;
     }
     const log = { deadLetterId: entry.id, eventId: entry.envelope!.id, correlationId: entry.envelope!.correlationId, handler: entry.handler };
@@ -126,7 +146,43 @@ export class RedisReplayResponder implements ReplayListener {
       if (ran) throw error;
       // The bus began shutting down between the claim and the run.
       await this.#release(request);
+      await requeue?.();
     }
+  }
+
+  /**
+   * Runs the queued replays of this instance's handlers, oldest first, one at a
+   * time; called at start and on each notice, never twice at once (a notice
+   * during a run makes it look again). Never rejects: failures are logged and
+   * the requests stay queued.
+   */
+  #runQueued(): Promise<void> {
+    // A bus that only publishes has nothing to run (and its ACL user may not read the DLQ).
+    if (!this.#host.handles()) return Promise.resolve();
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      do {
+        this.#drainAgain = false;
+        for (const queued of await this.#queued.list()) {
+          if (this.#stopped) return;
+          if (this.#host.has(queued.handler)) await this.#runQueuedOne(queued.id, queued.handler);
+        }
+      } while (this.#drainAgain && !this.#stopped);
+    })()
+      .catch((error: unknown) => this.#host.logger.warn({ err: error }, 'could not run the queued replays; they stay queued for the next start'))
+      .finally(() => (this.#draining = undefined));
+    return this.#draining;
+  }
+
+  async #runQueuedOne(entryId: string, handler: string): Promise<void> {
+    const request: ReplayRequest = { requestId: randomUUID(), entryId, handler, leaseMs: QUEUED_LEASE_MS, replyTo: this.#keys.replyChannel('queued') };
+    const taken = await this.#queued.take(entryId, this.#host.instance, request.requestId, request.leaseMs);
+    if (taken.status !== 'claimed') return;
+    this.#host.logger.info({ deadLetterId: entryId, handler, requestId: request.requestId }, 'running a queued replay');
+    await this.#replay(request, JSON.parse(taken.entryJson) as DeadLetterEntry, () => this.#queued.restore(entryId, taken.queuedJson));
   }
 
   async #settle(request: ReplayRequest, entry: DeadLetterEntry, error: Error | undefined, log: object): Promise<void> {
