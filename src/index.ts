@@ -88,6 +88,8 @@ export type {
   ReplayProgress,
   ReplayReport,
 } from './domain/dead-letter-replay.js';
+export { listsInstances } from './domain/instance-state.js';
+export type { InstanceDirectory, InstanceState } from './domain/instance-state.js';
 export { openRedisDeadLetterQueue } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
 export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
 

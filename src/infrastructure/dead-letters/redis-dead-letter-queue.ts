@@ -20,6 +20,8 @@ import { QueuedReplays } from './replay/queued-replays.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import type { InstanceDirectory, InstanceState } from '../../domain/instance-state.js';
+import { readInstances } from '../presence/instance-heartbeat.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
 
 const SCAN_CHUNK = 1000;
@@ -39,7 +41,7 @@ let responderOf: (queue: RedisDeadLetterQueue) => ReplayListener;
  * const queue = new RedisDeadLetterQueue(new Redis(process.env.REDIS_URL), 'shop');
  * const outcome = await queue.replay(id); // runs the failed handler once on a live instance
  */
-export class RedisDeadLetterQueue implements QueueableDeadLetterQueue {
+export class RedisDeadLetterQueue implements QueueableDeadLetterQueue, InstanceDirectory {
   static {
     responderOf = (queue) => new RedisReplayResponder(queue.#redis, queue.#keys);
   }
@@ -148,6 +150,14 @@ export class RedisDeadLetterQueue implements QueueableDeadLetterQueue {
   /** Withdraws the queued replay of an entry; false when none was queued. */
   cancelQueuedReplay(id: string): Promise<boolean> {
     return this.#queued.cancel(id);
+  }
+
+  /**
+   * The bus instances of this prefix that reported in the last 15 seconds (every
+   * Redis bus reports its `stats()` and `health()` every 5 s while it runs).
+   */
+  instances(): Promise<InstanceState[]> {
+    return readInstances(this.#redis, this.#keys);
   }
 
   async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {

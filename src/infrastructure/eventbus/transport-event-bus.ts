@@ -92,6 +92,8 @@ export class TransportEventBus implements EventBus {
       logger: this.#logger,
       has: (handler) => !this.#shutdown && this.#registry.byName(handler) !== undefined,
       handles: () => !this.#shutdown && this.#registry.names().length > 0,
+      stats: () => this.stats(),
+      health: () => this.health(),
       run: async (handler, envelope, settle) => {
         const subscription = this.#registry.byName(handler);
         if (this.#shutdown) throw new BusClosedError();

@@ -17,6 +17,7 @@ import {
 } from '../redis/redis-connections.js';
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
+import { InstanceHeartbeat, withHeartbeat } from '../presence/instance-heartbeat.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
 import { type StartFrom, StreamGroups } from './stream-groups.js';
 import { StreamLedger } from './stream-ledger.js';
@@ -124,7 +125,7 @@ export class RedisStreamTransport implements Transport {
     );
     this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix);
     // Replay requests are answered on a connection of their own, duplicated from the command connection.
-    this.replays = new RedisReplayResponder(this.#command, this.#keys);
+    this.replays = withHeartbeat(new RedisReplayResponder(this.#command, this.#keys), new InstanceHeartbeat(this.#command, this.#keys));
   }
 
   connect(sink: MessageSink): Promise<void> {
