@@ -51,15 +51,17 @@ export class InstanceHeartbeat {
     clearInterval(this.#timer);
     const host = this.#host;
     if (!host) return;
-    await this.#beating;
+    // Queued after any report still waiting on the connection, so it runs after it. With Redis
+    // down the report simply expires; shutdown does not wait for a reconnect.
     const removal = this.#redis.pipeline().del(this.#keys.instanceState(host.instance)).zrem(this.#keys.instances, host.instance).exec();
-    // With Redis down the report simply expires; shutdown does not wait for a reconnect.
     await withTimeout(removal.catch(() => undefined), STOP_TIMEOUT_MS, () => undefined);
   }
 
   #beat(): void {
     if (this.#beating || this.#stopped) return;
-    this.#beating = this.#report().finally(() => (this.#beating = undefined));
+    // During an outage ioredis holds the commands until it reconnects; the next tick must not
+    // wait for them (and pile up behind them), so a report gets one interval.
+    this.#beating = withTimeout(this.#report(), HEARTBEAT_MS, () => undefined).finally(() => (this.#beating = undefined));
   }
 
   async #report(): Promise<void> {
