@@ -30,7 +30,7 @@ export type {
   DeadLetterInput,
   DeadLetterQueue,
   DeadLetterReason,
-} from './domain/dead-letter.js';
+} from './domain/dead-letters/dead-letter.js';
 
 export { HeraldError } from './domain/errors/herald-error.js';
 export { BusClosedError } from './domain/errors/bus-closed-error.js';
@@ -79,8 +79,11 @@ export { eventBusModule } from './application/event-bus.module.js';
 export type { EventBusModuleOptions } from './application/event-bus.module.js';
 export { TYPES } from './application/tokens.js';
 
-export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from './domain/dead-letter-replay.js';
+export { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER, canQueueReplays } from './domain/dead-letters/dead-letter-replay.js';
 export type {
+  QueueableDeadLetterQueue,
+  QueuedReplay,
+  QueueReplayOutcome,
   ReplayableDeadLetterQueue,
   ReplayAllOptions,
   ReplayFailureCode,
@@ -88,7 +91,9 @@ export type {
   ReplayOutcome,
   ReplayProgress,
   ReplayReport,
-} from './domain/dead-letter-replay.js';
+} from './domain/dead-letters/dead-letter-replay.js';
+export { listsInstances } from './domain/instance-state.js';
+export type { InstanceDirectory, InstanceState } from './domain/instance-state.js';
 export { openRedisDeadLetterQueue } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
 export type { OpenedDeadLetterQueue, OpenRedisDeadLetterQueueOptions } from './infrastructure/dead-letters/open-redis-dead-letter-queue.js';
 

@@ -1,4 +1,4 @@
-import type { DeadLetterQueue } from '../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../domain/dead-letters/dead-letter.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../domain/event-bus.js';
 import type { EventDefinition, EventOf } from '../domain/event-definition.js';
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../domain/event-envelope.js';

@@ -1,5 +1,5 @@
-import { ContainerModule, type ResolutionContext } from 'inversify';
-import type { DeadLetterQueue } from '../domain/dead-letter.js';
+import type { ContainerModule, ResolutionContext } from 'inversify';
+import type { DeadLetterQueue } from '../domain/dead-letters/dead-letter.js';
 import type { EventBus } from '../domain/event-bus.js';
 import type { Logger } from '../domain/logger.js';
 import { resolveLogger } from '../infrastructure/shared/logging.js';
@@ -7,6 +7,7 @@ import { ContainerEventBus } from './container-event-bus.js';
 import { createEventBus, type CreateEventBusOptions } from './create-event-bus.js';
 import type { EventHandlerClass } from './event-handler.decorator.js';
 import { describeHandler } from './handler-discovery.js';
+import { loadInversify } from './optional-peers.js';
 import { TYPES } from './tokens.js';
 
 /** Options of {@link eventBusModule}: those of `createEventBus`, plus the handler classes. */
@@ -28,6 +29,7 @@ export interface EventBusModuleOptions extends CreateEventBusOptions {
  *
  * @param options - bus options as for `createEventBus` (`redisUrl`, `prefix`, `mode`,
  *   `logger`, `retry`, ...) and `handlers`.
+ * @throws MissingDependencyError when the optional peer dependency inversify is not installed.
  * @throws TypeError when a listed class is not decorated with @EventHandler or is listed twice,
  *   and (from `container.load`) when the container already has an event bus.
  * @example
@@ -40,7 +42,7 @@ export interface EventBusModuleOptions extends CreateEventBusOptions {
 export function eventBusModule(options: EventBusModuleOptions = {}): ContainerModule {
   const { handlers = [], ...busOptions } = options;
   const listed = validateHandlers(handlers);
-  return new ContainerModule(({ bind, isBound }) => {
+  return new (loadInversify().ContainerModule)(({ bind, isBound }) => {
     if (isBound(TYPES.EventBus)) {
       throw new TypeError(
         'This container already has an event bus: load eventBusModule() once per container and list every handler class in its `handlers`.',

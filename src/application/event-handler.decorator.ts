@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../domain/event-envelope.js';
 import { assertTypePattern } from '../domain/event-type.js';
 import type { HandlerContext } from '../domain/handler-context.js';
 import type { SubscribeOptions } from '../domain/retry-options.js';
-import { EVENT_HANDLER_METADATA, type EventHandlerMetadata } from './handler-metadata.js';
+import { type EventHandlerMetadata, ownHandlerMetadata, recordHandlerMetadata } from './handler-metadata.js';
 
 /**
  * The event a handler of `K` receives: the typed envelope for an event
@@ -73,13 +73,13 @@ export function EventHandler<K extends EventDefinition<any, string> | string>(
     if (typeof target.prototype?.handle !== 'function') {
       throw new TypeError(`@EventHandler("${key}") is on ${className}, which has no handle(event, ctx) method.`);
     }
-    const existing = Reflect.getOwnMetadata(EVENT_HANDLER_METADATA, target) as EventHandlerMetadata | undefined;
+    const existing = ownHandlerMetadata(target);
     if (existing) {
       throw new TypeError(
         `${className} has two @EventHandler decorators ("${existing.key}" and "${key}"). A class handles one type or pattern: ` +
           'use a pattern such as "user.*", or one class per type.',
       );
     }
-    Reflect.defineMetadata(EVENT_HANDLER_METADATA, metadata, target);
+    recordHandlerMetadata(target, metadata);
   };
 }

@@ -2,7 +2,7 @@ import type { EventBus, Unsubscribe } from '../domain/event-bus.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { SubscribeOptions } from '../domain/retry-options.js';
 import type { EventHandlerInstance } from './event-handler.decorator.js';
-import { EVENT_HANDLER_METADATA, type EventHandlerMetadata } from './handler-metadata.js';
+import { ownHandlerMetadata } from './handler-metadata.js';
 
 /** A decorated handler class as the bus subscribes it. */
 export interface HandlerDescriptor {
@@ -16,7 +16,7 @@ export interface HandlerDescriptor {
 
 /** True when `target` is a class decorated with @EventHandler (its own decorator, not a base class's). */
 export function isEventHandlerClass(target: unknown): target is abstract new (...args: any[]) => EventHandlerInstance {
-  return typeof target === 'function' && Reflect.hasOwnMetadata(EVENT_HANDLER_METADATA, target);
+  return ownHandlerMetadata(target) !== undefined;
 }
 
 /**
@@ -27,7 +27,7 @@ export function isEventHandlerClass(target: unknown): target is abstract new (..
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- `instance.constructor` is typed Function
 export function describeHandler(target: Function): HandlerDescriptor {
-  const metadata = Reflect.getOwnMetadata(EVENT_HANDLER_METADATA, target) as EventHandlerMetadata | undefined;
+  const metadata = ownHandlerMetadata(target);
   const className = typeof target === 'function' && target.name ? target.name : String(target);
   if (!metadata) {
     throw new TypeError(

@@ -1,6 +1,3 @@
-// The decorator and discovery both need the metadata API; importing the
-// polyfill here makes @EventHandler work whatever order the user's imports run in.
-import 'reflect-metadata';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { SubscribeOptions } from '../domain/retry-options.js';
 
@@ -15,4 +12,18 @@ export interface EventHandlerMetadata {
   readonly definition?: EventDefinition<unknown>;
   /** Options as written in the decorator; the name default is applied on discovery. */
   readonly options: SubscribeOptions;
+}
+
+/** What @EventHandler recorded on the class itself (not inherited from a base class), if anything. */
+export function ownHandlerMetadata(target: unknown): EventHandlerMetadata | undefined {
+  // Kept as an own property under a `Symbol.for` key rather than through reflect-metadata,
+  // so the decorator works without that optional package (only inversify needs it).
+  return typeof target === 'function' && Object.hasOwn(target, EVENT_HANDLER_METADATA)
+    ? ((target as unknown as Record<symbol, EventHandlerMetadata>)[EVENT_HANDLER_METADATA])
+    : undefined;
+}
+
+/** Records the metadata on the class, hidden from enumeration. */
+export function recordHandlerMetadata(target: object, metadata: EventHandlerMetadata): void {
+  Object.defineProperty(target, EVENT_HANDLER_METADATA, { value: metadata, enumerable: false });
 }

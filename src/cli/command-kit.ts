@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
+import type { ReplayableDeadLetterQueue } from '../domain/dead-letters/dead-letter-replay.js';
 import { DEFAULT_PREFIX, assertPrefix } from '../domain/prefix.js';
 import { CliError, EXIT_REFUSED, usageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';

@@ -1,5 +1,5 @@
-import type { DeadLetterEntry } from '../domain/dead-letter.js';
-import type { ReplayOptions, ReplayOutcome, ReplayProgress, ReplayReport } from '../domain/dead-letter-replay.js';
+import type { DeadLetterEntry } from '../domain/dead-letters/dead-letter.js';
+import type { ReplayOptions, ReplayOutcome, ReplayProgress, ReplayReport } from '../domain/dead-letters/dead-letter-replay.js';
 import { matchingIds, scanEntries } from '../dashboard/entry-scan.js';
 import { selects } from '../dashboard/failure-groups.js';
 import { CliError, EXIT_FAILED, EXIT_OK, usageError } from './cli-error.js';

@@ -2,7 +2,7 @@ import { constants, createReadStream, createWriteStream, type WriteStream } from
 import { access } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { DeadLetterInput } from '../domain/dead-letter.js';
+import type { DeadLetterInput } from '../domain/dead-letters/dead-letter.js';
 import { scanEntries } from '../dashboard/entry-scan.js';
 import { selects } from '../dashboard/failure-groups.js';
 import { CliError, EXIT_FAILED, EXIT_OK, usageError } from './cli-error.js';

@@ -1,4 +1,4 @@
-import type { DeadLetterEntry } from '../domain/dead-letter.js';
+import type { DeadLetterEntry } from '../domain/dead-letters/dead-letter.js';
 import { formatIssue } from '../domain/errors/invalid-payload-error.js';
 
 const MIN_ERROR_WIDTH = 20;

@@ -5,6 +5,7 @@ import { type ActionFactory, type CliDeps, type CommonOptions, configure, ensure
 import { dashboardAction, type DashboardFlags } from './dashboard-command.js';
 import { countAction, type EntryFilter, listAction, purgeAction, removeAction, replayAction, replayAllAction, showAction } from './dlq-actions.js';
 import { exportAction, importAction } from './dlq-transfer.js';
+import { queuedAction, queueReplayAction } from './queued-replay-actions.js';
 import { type SchemaFlags, schemaAction } from './schema-command.js';
 import { streamsAction } from './streams-command.js';
 
@@ -12,6 +13,7 @@ export type { CliDeps, OpenQueue } from './command-kit.js';
 
 interface ReplayFlags extends EntryFilter {
   readonly all?: boolean;
+  readonly queue?: boolean;
   readonly limit?: number;
   readonly claimTimeoutMs: number;
   readonly leaseMs: number;
@@ -64,6 +66,10 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .action(action((ctx, command) => showAction(ctx, command.args[0]!)));
 
   replayCommand(dlq, action);
+
+  leaf(dlq, 'queued', 'List the replays queued with `replay --queue` that wait for an instance with their handler.')
+    .option('--cancel <id>', 'withdraw the queued replay of this entry (the entry stays)')
+    .action(action((ctx, command) => queuedAction(ctx, command.opts<{ cancel?: string }>().cancel)));
 
   leaf(dlq, 'remove', 'Delete one dead letter without replaying it.')
     .argument('<id>', 'entry id')
@@ -126,17 +132,23 @@ function replayCommand(dlq: Command, action: ActionFactory): void {
     .argument('[id]', 'entry id; or use --all')
     .option('--all', 'replay every entry (oldest first), or those matching --type / --handler / --reason')
     .option('--limit <n>', 'with --all: replay at most this many', integer('--limit', 1))
+    .option('--queue', 'leave the request for the next instance with the handler to run once when it starts (for when none runs now)')
     .addOption(new Option('--claim-timeout-ms <ms>', 'wait this long for a live instance to claim an entry').argParser(integer('--claim-timeout-ms', 1, MAX_TIMER_MS)).default(3_000))
     .addOption(new Option('--lease-ms <ms>', "claim lease; a crashed instance's claim lapses after it").argParser(integer('--lease-ms', 300, MAX_TIMER_MS)).default(30_000))
     .addOption(new Option('--wait-timeout-ms <ms>', 'stop waiting for a running handler after this long').argParser(integer('--wait-timeout-ms', 1, MAX_TIMER_MS)).default(600_000))
-    .addHelpText('after', '\nExamples:\n  herald dlq replay 3f2c…\n  herald dlq replay --all --handler send-welcome-email --reason retries-exhausted\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  herald dlq replay 3f2c…\n  herald dlq replay --all --handler send-welcome-email --reason retries-exhausted\n  herald dlq replay --queue --all --handler send-welcome-email\n',
+    )
     .action(
       action(
         (ctx, command) => {
           const id = command.args[0];
           const o = command.opts<ReplayFlags>();
+          const filter = { type: o.type, handler: o.handler, reason: o.reason, limit: o.limit };
+          if (o.queue) return queueReplayAction(ctx, o.all ? filter : { id: id! });
           const timing = { claimTimeoutMs: o.claimTimeoutMs, leaseMs: o.leaseMs, waitTimeoutMs: o.waitTimeoutMs };
-          if (o.all) return replayAllAction(ctx, { ...timing, type: o.type, handler: o.handler, reason: o.reason, limit: o.limit });
+          if (o.all) return replayAllAction(ctx, { ...timing, ...filter });
           return replayAction(ctx, id!, timing);
         },
         (command) => {

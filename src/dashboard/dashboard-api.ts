@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { DeadLetterEntry, DeadLetterQueue } from '../domain/dead-letter.js';
-import type { ReplayableDeadLetterQueue } from '../domain/dead-letter-replay.js';
+import type { DeadLetterEntry, DeadLetterQueue } from '../domain/dead-letters/dead-letter.js';
+import { type ReplayableDeadLetterQueue, canQueueReplays } from '../domain/dead-letters/dead-letter-replay.js';
+import { listsInstances } from '../domain/instance-state.js';
 import type { DashboardConfig } from './dashboard-options.js';
 import { matchingIds, scanEntries } from './entry-scan.js';
 import { type EntrySelection, GroupCollector, errorText, groupIdOf, selects } from './failure-groups.js';
@@ -53,8 +54,16 @@ export class DashboardApi {
         return { status: 202, body: this.#startReplay(await readJsonBody(req)) };
       case 'GET replays/:id':
         return ok(this.#jobs.get(id!) ?? throwNotFound(id!, 'replay job'));
+      case 'GET instances':
+        return ok(await this.#instances());
+      case 'GET queued':
+        return ok({ queued: canQueueReplays(this.#config.deadLetters) ? await this.#config.deadLetters.queuedReplays() : [] });
+      case 'POST queued':
+        return ok(await this.#queue(await readJsonBody(req)));
+      case 'DELETE queued/:id':
+        return (await this.#queueable().cancelQueuedReplay(id!)) ? ok({ cancelled: id }) : throwNotFound(id!, 'queued replay of entry');
       default:
-        throw new HttpError(resource && ['summary', 'entries', 'purge', 'replays'].includes(resource) ? 405 : 404, 'not-found', `No API call ${method} ${path}.`);
+        throw new HttpError(resource && ['summary', 'entries', 'purge', 'replays', 'instances', 'queued'].includes(resource) ? 405 : 404, 'not-found', `No API call ${method} ${path}.`);
     }
   }
 
@@ -65,6 +74,7 @@ export class DashboardApi {
       title: this.#config.title,
       readOnly: this.#config.readOnly,
       replayable: canReplay(this.#config.deadLetters),
+      queueable: canQueueReplays(this.#config.deadLetters),
       ...collector.result(),
     };
   }
@@ -89,6 +99,35 @@ export class DashboardApi {
     let purged = 0;
     for (const id of await matchingIds(queue, (entry) => selects(selection, entry))) if (await queue.remove(id)) purged++;
     return purged;
+  }
+
+  /** The instances' last reports, when the queue can tell (a Redis queue); `available: false` otherwise. */
+  async #instances() {
+    const queue = this.#config.deadLetters;
+    return listsInstances(queue) ? { available: true, instances: await queue.instances() } : { available: false, instances: [] };
+  }
+
+  /** Queues the replay of one entry, or of the selection, for the next instance with the handler. */
+  async #queue(body: Record<string, unknown>) {
+    const queue = this.#queueable();
+    let ids: string[];
+    if (typeof body.id === 'string' && body.id !== '') ids = [body.id];
+    else if (body.all === true) ids = await matchingIds(queue, (entry) => selects(selectionOf(body), entry));
+    else throw new HttpError(400, 'bad-request', 'Give the `id` of an entry to queue, or `all: true` with optional type, handler, reason or group.');
+    const queued: string[] = [];
+    const failed: { id: string; code: string; reason: string }[] = [];
+    for (const id of ids) {
+      const outcome = await queue.queueReplay(id);
+      if (outcome.status === 'queued') queued.push(id);
+      else failed.push({ id, code: outcome.code, reason: outcome.reason });
+    }
+    return { queued, failed };
+  }
+
+  #queueable() {
+    const queue = this.#config.deadLetters;
+    if (!canQueueReplays(queue)) throw new HttpError(501, 'not-queueable', 'This dead-letter queue cannot queue replays.');
+    return queue;
   }
 
   #startReplay(body: Record<string, unknown>) {

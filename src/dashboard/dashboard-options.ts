@@ -1,5 +1,5 @@
-import type { DeadLetterQueue } from '../domain/dead-letter.js';
-import type { ReplayOptions } from '../domain/dead-letter-replay.js';
+import type { DeadLetterQueue } from '../domain/dead-letters/dead-letter.js';
+import type { ReplayOptions } from '../domain/dead-letters/dead-letter-replay.js';
 
 /** Options of {@link createDashboardHandler}. */
 export interface DashboardOptions {

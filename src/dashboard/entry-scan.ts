@@ -1,4 +1,4 @@
-import type { DeadLetterEntry, DeadLetterQueue } from '../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterQueue } from '../domain/dead-letters/dead-letter.js';
 
 const PAGE = 1_000;
 

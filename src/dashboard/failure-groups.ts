@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeadLetterEntry, DeadLetterReason } from '../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterReason } from '../domain/dead-letters/dead-letter.js';
 
 /** Which entries a dashboard view or action covers. Every field narrows; none means all. */
 export interface EntrySelection {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReplayOutcome, ReplayReport } from '../domain/dead-letter-replay.js';
+import type { ReplayOutcome, ReplayReport } from '../domain/dead-letters/dead-letter-replay.js';
 
 /** Finished jobs kept for the page to read their outcome; older ones are forgotten. */
 const KEPT_FINISHED = 20;

@@ -187,3 +187,38 @@ describe('when replays race or crash', () => {
     expect(await calls({ handler: 'send-receipt', phase: 'started' })).toHaveLength(1);
   });
 });
+
+describe('herald dlq replay --queue', () => {
+  it('queues the replay while no instance runs, lists it, and the next instance with the handler runs it once at start', async () => {
+    await mode('ok');
+    const entry = await queue.add(failure('order.placed', 'send-receipt', 1));
+    const other = await queue.add(failure('payment.failed', 'charge-card', 2));
+
+    const queued = await herald(at('dlq', 'replay', '--queue', entry.id));
+    const all = await heraldJson(at('dlq', 'replay', '--queue', '--all', '--type', 'payment.failed'));
+    const listed = await herald(at('dlq', 'queued'));
+    const { doc } = await heraldJson(at('dlq', 'queued'));
+
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toContain(`Queued the replay of ${entry.id} (handler "send-receipt"): the next instance with handler "send-receipt" runs it once`);
+    expect(all.doc).toEqual({ queued: [{ id: other.id, handler: 'charge-card' }], failed: [] });
+    expect(listed.stdout).toMatch(new RegExp(`${entry.id}\\s+order\\.placed\\s+send-receipt`));
+    expect(listed.stdout).toContain('2 queued replays');
+    expect(doc.queued.map((q: { id: string }) => q.id).sort()).toEqual([entry.id, other.id].sort());
+
+    await startService(redis.url, prefix, 'a');
+    await waitFor(async () => (await queue.get(entry.id)) === undefined, { message: 'the queued replay did not run' });
+    expect(await calls({ handler: 'send-receipt', phase: 'done' })).toHaveLength(1);
+    // The service has no charge-card handler: that request waits for another instance.
+    expect((await heraldJson(at('dlq', 'queued'))).doc.queued).toMatchObject([{ id: other.id, handler: 'charge-card' }]);
+    const cancelled = await herald(at('dlq', 'queued', '--cancel', other.id));
+    expect(cancelled.code).toBe(0);
+    expect((await herald(at('dlq', 'queued'))).stdout).toContain('No queued replays');
+  }, 90_000);
+
+  it('exits 1 for an unknown id and queues nothing', async () => {
+    const run = await herald(at('dlq', 'replay', '--queue', 'nope'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Not queued: nope\s+No dead letter with id "nope"/);
+  });
+});

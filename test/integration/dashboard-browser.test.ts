@@ -189,6 +189,47 @@ describe('the dashboard page', () => {
   });
 });
 
+describe('running instances and queued replays', () => {
+  it('shows each running instance with its health and counters, drops it on shutdown, and queues a replay for the next one', async () => {
+    await seedFailures();
+    // Served from a connection of its own (as `herald dashboard` is), since the bus's closes with it.
+    const own = createDashboardHandler({ deadLetters: queue });
+    const ownServer = createServer((req, res) => own(req, res));
+    await new Promise<void>((resolve) => ownServer.listen(0, '127.0.0.1', resolve));
+    await page.goto(`http://127.0.0.1:${(ownServer.address() as AddressInfo).port}/`);
+    const web1 = page.locator('#instances tbody tr[data-instance="shop/web-1"]');
+    await web1.waitFor();
+    expect(await web1.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['shop/web-1', expect.stringMatching(/ · \d+$/), 'pubsub', 'ready']),
+    );
+    // Counters come from the bus's stats(), reported every 5 s; the table follows on its own.
+    await expect.poll(() => web1.locator('td').nth(7).textContent(), { timeout: 15_000 }).toBe('5');
+
+    await bus.shutdown();
+    await page.locator('#refresh').click();
+    await page.locator('#no-instances').waitFor();
+    expect(await page.locator('#instances tbody tr').count()).toBe(0);
+
+    const [receipt] = (await queue.list({ handler: 'send-receipt' })).entries;
+    await openGroup('send-receipt');
+    await page.locator(`#entries tbody tr[data-entry="${receipt!.id}"]`).getByRole('button', { name: 'View' }).click();
+    await page.locator('#detail-queue').click();
+    await page.locator(`#queued tbody tr[data-queued="${receipt!.id}"]`).waitFor();
+    expect(await queue.queuedReplays()).toMatchObject([{ id: receipt!.id, handler: 'send-receipt' }]);
+
+    bus = new RedisEventBus({ redisUrl: redis.url, prefix, service: 'shop', instanceId: 'web-2', logger: false });
+    bus.subscribe('order.placed', () => {}, { name: 'send-receipt' });
+    await bus.start();
+    await waitFor(async () => (await queue.get(receipt!.id)) === undefined, { message: 'the queued replay did not run on web-2' });
+    await page.locator('#refresh').click();
+    await page.locator('#instances tbody tr[data-instance="shop/web-2"]').waitFor();
+    await expect.poll(() => page.locator('#queued-section').isHidden()).toBe(true);
+    expect(await queue.count()).toBe(4);
+    ownServer.closeAllConnections();
+    await new Promise((resolve) => ownServer.close(resolve));
+  }, 60_000);
+});
+
 describe('herald dashboard --read-only', () => {
   it('hides replay, remove and purge, and the server refuses them with 403', async () => {
     await seedFailures();
@@ -214,11 +255,14 @@ describe('herald dashboard --read-only', () => {
         fetch('api/purge', { method: 'POST', headers, body: '{}' }),
         fetch('api/replays', { method: 'POST', headers, body: JSON.stringify({ id }) }),
         fetch(`api/entries/${id}`, { method: 'DELETE', headers }),
+        fetch('api/queued', { method: 'POST', headers, body: JSON.stringify({ id }) }),
       ];
       return Promise.all(calls.map(async (call) => { const res = await call; return [res.status, ((await res.json()) as { error: { code: string } }).error.code]; }));
     }, entry!.id);
-    expect(refused).toEqual([[403, 'read-only'], [403, 'read-only'], [403, 'read-only']]);
+    expect(refused).toEqual([[403, 'read-only'], [403, 'read-only'], [403, 'read-only'], [403, 'read-only']]);
+    expect(await page.locator('#detail-queue').isVisible()).toBe(false);
     expect(await queue.count()).toBe(5);
+    expect(await queue.queuedReplays()).toEqual([]);
     cli.process.kill('SIGTERM');
     expect((await cli.exited).code).toBe(0);
   });

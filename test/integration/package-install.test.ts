@@ -66,7 +66,15 @@ describe('the packed package, installed into a new project as the README says', 
 
     expect(JSON.parse(await readFile(join(app, 'package.json'), 'utf8')).type).toBe('module');
     expect(stdout).toContain('welcome mail to ada@example.com');
+    // The DI layer's packages are optional peers: the quick start ran without them.
+    expect(await readdir(join(app, 'node_modules'))).not.toContain('inversify');
   }, 240_000);
+
+  it('asks for inversify only when the DI layer is used', async () => {
+    const script = "import { eventBusModule } from 'herald'; try { eventBusModule(); } catch (e) { console.log(e.name, e.message); }";
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
+    expect(stdout).toContain('MissingDependencyError `eventBusModule()` needs the package "inversify": install it');
+  });
 
   it('ships the sources its source maps point at, and the dashboard page', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);

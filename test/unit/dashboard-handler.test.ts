@@ -105,9 +105,21 @@ describe('createDashboardHandler', () => {
       fetch(`${base}/api/purge`, { method: 'POST', headers: change, body: '{}' }),
       fetch(`${base}/api/entries/${entry!.id}`, { method: 'DELETE', headers: change }),
       fetch(`${base}/api/replays`, { method: 'POST', headers: change, body: JSON.stringify({ id: entry!.id }) }),
+      fetch(`${base}/api/queued`, { method: 'POST', headers: change, body: JSON.stringify({ id: entry!.id }) }),
+      fetch(`${base}/api/queued/${entry!.id}`, { method: 'DELETE', headers: change }),
     ]);
-    expect(answers.map((res) => res.status)).toEqual([403, 403, 403]);
+    expect(answers.map((res) => res.status)).toEqual([403, 403, 403, 403, 403]);
     expect(await queue.count()).toBe(1);
+  });
+
+  it('shows no instances and offers no queued replay for a queue that cannot have them (in memory)', async () => {
+    const { base } = await serve();
+    const [instances, queued, summary] = await Promise.all(['instances', 'queued', 'summary'].map((path) => fetch(`${base}/api/${path}`).then((res) => res.json())));
+    expect(instances).toEqual({ available: false, instances: [] });
+    expect(queued).toEqual({ queued: [] });
+    expect(summary).toMatchObject({ queueable: false });
+    const refused = await fetch(`${base}/api/queued`, { method: 'POST', headers: change, body: JSON.stringify({ all: true }) });
+    expect(refused.status).toBe(501);
   });
 
   it('works mounted as Express mounts it: path stripped, originalUrl kept, body parsed', async () => {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { InMemoryEventBus, RedisEventBus } from '../../src/index.js';
-import { redactUrl } from '../../src/infrastructure/shared/logging.js';
+import { InMemoryEventBus, NonRetryableError, RedisEventBus } from '../../src/index.js';
+import { redactUrl, serializeError } from '../../src/infrastructure/shared/logging.js';
 import { OrderPlaced, anOrder } from '../fixtures/shop.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -50,6 +50,31 @@ describe('logging', () => {
     const failed = lines.find((l) => l.msg === 'handler attempt failed');
     expect(failed).toMatchObject({ handler: 'charge', attempt: 1, err: { message: 'card declined' } });
     await bus.shutdown();
+  });
+
+  it('serialises err the same way on the failed attempt and on the dead letter', async () => {
+    const { logger, lines } = capture();
+    const bus = new InMemoryEventBus({ logger });
+    bus.subscribe(OrderPlaced, () => {
+      throw new NonRetryableError('card declined for good', { cause: new Error('issuer said 05') });
+    }, { name: 'charge' });
+    await bus.start();
+    await bus.publish(anOrder(1));
+    await waitFor(() => lines.some((l) => String(l.msg).startsWith('dead-lettered')));
+    const attempt = lines.find((l) => l.msg === 'handler attempt failed')!;
+    const deadLetter = lines.find((l) => String(l.msg).startsWith('dead-lettered'))!;
+    expect(attempt.err).toMatchObject({ type: 'NonRetryableError', code: 'HERALD_NON_RETRYABLE', message: 'card declined for good: issuer said 05' });
+    expect(deadLetter.err).toEqual(attempt.err);
+    await bus.shutdown();
+  });
+
+  it('logs the message of an error wrapping a cause with the same message once', () => {
+    const cause = new Error('550 5.1.2 ada@example.invalid: domain not found');
+    const serialized = serializeError(new NonRetryableError(cause.message, { cause })) as Record<string, unknown>;
+    expect(serialized).toMatchObject({ type: 'NonRetryableError', message: cause.message });
+    expect(String(serialized.stack)).toContain('caused by: Error: 550');
+    const wrapped = serializeError(new NonRetryableError('hard bounce, not retried', { cause })) as Record<string, unknown>;
+    expect(wrapped.message).toBe(`hard bounce, not retried: ${cause.message}`);
   });
 
   it('never writes Redis credentials to the log', async () => {

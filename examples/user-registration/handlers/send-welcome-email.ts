@@ -17,7 +17,7 @@ export class SendWelcomeEmail {
     try {
       await this.mailer.send(email, 'Welcome aboard!', ctx.signal);
     } catch (error) {
-      if (error instanceof PermanentDeliveryError) throw new NonRetryableError(error.message, { cause: error });
+      if (error instanceof PermanentDeliveryError) throw new NonRetryableError('hard bounce, not retried', { cause: error });
       throw error;
     }
     ctx.logger.info({ email, publishedBy: event.source }, 'welcome email sent');

@@ -4,6 +4,7 @@
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const POLL_MS = 300;
+const INSTANCES_POLL_MS = 5_000;
 
 const state = {
   readOnly: true,
@@ -89,6 +90,7 @@ async function refresh() {
   state.matching = summary.matching;
   document.body.classList.toggle('read-only', summary.readOnly);
   document.body.classList.toggle('no-replay', !summary.replayable);
+  document.body.classList.toggle('no-queue', !summary.queueable);
   $('read-only-badge').hidden = !summary.readOnly;
   $('title').textContent = summary.title ? `· ${summary.title}` : '';
   $('total').textContent = `${summary.matching} of ${summary.scanned} shown`;
@@ -99,6 +101,56 @@ async function refresh() {
   if (state.group && !summary.groups.some((g) => g.id === state.group.id)) state.group = null;
   await showEntries();
   if (state.detail) await showDetail(state.detail);
+  if (summary.queueable) await showQueued();
+  await showInstances();
+}
+
+async function showInstances() {
+  const { available, instances } = await api('GET', 'instances');
+  $('instances-section').hidden = !available;
+  const rows = instances.map((i) => {
+    const row = el('tr');
+    row.dataset.instance = i.instance;
+    const mode = i.health.transport === 'redis-streams' ? 'durable' : i.health.transport === 'redis' ? 'pubsub' : i.health.transport;
+    const s = i.stats;
+    row.append(
+      el('td', i.instance, 'mono'),
+      el('td', `${i.hostname} · ${i.pid}`),
+      el('td', mode),
+      el('td', i.health.status, `health ${i.health.status === 'ready' ? 'ok' : 'warn'}`),
+      ...[s.published, s.handled, s.retried, s.deadLettered, s.inFlight].map((n) => el('td', n, 'num')),
+      el('td', when(i.lastSeen)),
+    );
+    return row;
+  });
+  $('instances').querySelector('tbody').replaceChildren(...rows);
+  $('no-instances').hidden = instances.length > 0;
+}
+
+async function showQueued() {
+  const { queued } = await api('GET', 'queued');
+  const rows = queued.map((q) => {
+    const row = el('tr');
+    row.dataset.queued = q.id;
+    const actions = el('td', null, 'actions');
+    actions.append(button('Cancel', () => cancelQueued(q.id), 'mutation'));
+    row.append(el('td', q.id, 'mono'), el('td', q.type), el('td', q.handler), el('td', when(q.queuedAt)), actions);
+    return row;
+  });
+  $('queued').querySelector('tbody').replaceChildren(...rows);
+  $('queued-section').hidden = queued.length === 0;
+}
+
+async function queueReplay(id) {
+  const { queued, failed } = await api('POST', 'queued', { id });
+  say(queued.length > 0 ? `Queued the replay of ${id}: the next instance with its handler runs it once.` : `Not queued: ${failed[0]?.reason ?? id}`, queued.length === 0);
+  await showQueued();
+}
+
+async function cancelQueued(id) {
+  await api('DELETE', `queued/${encodeURIComponent(id)}`);
+  say(`Withdrew the queued replay of ${id}.`);
+  await showQueued();
 }
 
 function renderGroups(groups) {
@@ -192,6 +244,7 @@ async function showDetail(id) {
   $('detail-body-title').textContent = entry.envelope ? 'Envelope' : 'Raw message';
   $('detail-body').textContent = entry.envelope ? JSON.stringify(entry.envelope, null, 2) : entry.raw ?? '';
   $('detail-replay').hidden = !entry.handler || !entry.envelope;
+  $('detail-queue').hidden = !entry.handler || !entry.envelope;
   $('detail').hidden = false;
 }
 
@@ -291,8 +344,11 @@ function init() {
   );
   $('detail-close').addEventListener('click', () => ($('detail').hidden = !(state.detail = null)));
   $('detail-replay').addEventListener('click', () => void run(() => startReplay({ id: state.detail }, 'Replay of one entry')));
+  $('detail-queue').addEventListener('click', () => void run(() => queueReplay(state.detail)));
   $('detail-remove').addEventListener('click', () => void run(() => remove(state.detail)));
   void run(refresh);
+  // Instances report every 5 s; the table follows without reloading the rest.
+  window.setInterval(() => void run(showInstances), INSTANCES_POLL_MS);
 }
 
 init();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeadLetterEntry, DeadLetterFilter, DeadLetterInput } from '../../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterFilter, DeadLetterInput } from '../../domain/dead-letters/dead-letter.js';
 
 /** Builds the stored entry for a failed delivery, with a fresh id. */
 export function createDeadLetterEntry(input: DeadLetterInput): DeadLetterEntry {

@@ -1,4 +1,4 @@
-import type { DeadLetterEntry, DeadLetterInput, DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterInput, DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { Logger } from '../../domain/logger.js';
 import { retryingWrite } from '../shared/retrying-write.js';
 import { storableInput } from './storable-input.js';
@@ -13,6 +13,8 @@ interface PendingWrite {
   readonly input: DeadLetterInput;
   /** The entry as JSON text, for the log if it cannot be written (a string, which pino's depth limit does not cut). */
   readonly json: string;
+  /** The error as thrown, for the log line: the same serialisation as the failed attempt's. */
+  readonly thrown: Error | undefined;
   /** Set once the write was reported lost; a late success is then only logged. */
   givenUp: boolean;
 }
@@ -42,10 +44,14 @@ export class DeadLetterWriter {
     this.#observer = observer;
   }
 
-  /** Writes the entry; resolves to true once written, false when given up (never rejects). */
-  write(input: DeadLetterInput): Promise<boolean> {
+  /**
+   * Writes the entry; resolves to true once written, false when given up (never rejects).
+   * @param thrown - the Error behind `input.error`, logged as such so that the dead letter's
+   * log line serialises `err` exactly as the failed attempt's line did.
+   */
+  write(input: DeadLetterInput, thrown?: Error): Promise<boolean> {
     this.#observer?.deadLettering(input);
-    const write: PendingWrite = { ...storableInput(input), givenUp: false };
+    const write: PendingWrite = { ...storableInput(input), thrown, givenUp: false };
     const job = this.#write(write);
     this.#pending.add(job);
     this.#inputs.set(job, write);
@@ -108,7 +114,7 @@ export class DeadLetterWriter {
         correlationId: input.envelope?.correlationId,
         handler: input.handler,
         attempts: input.attempts,
-        err: input.error,
+        err: write.thrown ?? input.error,
       },
       `dead-lettered (${input.reason})`,
     );

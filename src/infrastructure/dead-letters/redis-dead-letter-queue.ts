@@ -3,24 +3,29 @@ import type {
   DeadLetterEntry,
   DeadLetterFilter,
   DeadLetterInput,
-} from '../../domain/dead-letter.js';
+} from '../../domain/dead-letters/dead-letter.js';
 import type {
-  ReplayableDeadLetterQueue,
+  QueueableDeadLetterQueue,
+  QueuedReplay,
+  QueueReplayOutcome,
   ReplayAllOptions,
   ReplayOptions,
   ReplayOutcome,
   ReplayProgress,
   ReplayReport,
-} from '../../domain/dead-letter-replay.js';
+} from '../../domain/dead-letters/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from './dead-letter-entry.js';
-import { decodeDeadLetter } from '../../domain/dead-letter-codec.js';
+import { decodeDeadLetter } from '../../domain/dead-letters/dead-letter-codec.js';
 import { HERALD_OWNER } from './key-ownership.js';
-import { RedisDeadLetterReplayer } from './replay/dead-letter-replayer.js';
+import { RedisDeadLetterReplayer, notFound } from './replay/dead-letter-replayer.js';
+import { QueuedReplays } from './replay/queued-replays.js';
 import { replayLimit, resolveReplayOptions } from './replay/replay-options.js';
 import { RedisReplayResponder } from './replay/replay-responder.js';
 import { createSigning } from '../signing/signing.js';
 import type { SigningOptions } from '../signing/signing-options.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import type { InstanceDirectory, InstanceState } from '../../domain/instance-state.js';
+import { readInstances } from '../presence/instance-heartbeat.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
 
 const SCAN_CHUNK = 1000;
@@ -49,7 +54,7 @@ let responderOf: (queue: RedisDeadLetterQueue) => ReplayListener;
  * const queue = new RedisDeadLetterQueue(new Redis(process.env.REDIS_URL), 'shop');
  * const outcome = await queue.replay(id); // runs the failed handler once on a live instance
  */
-export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
+export class RedisDeadLetterQueue implements QueueableDeadLetterQueue, InstanceDirectory {
   static {
     responderOf = (queue) => new RedisReplayResponder(queue.#redis, queue.#keys);
   }
@@ -57,6 +62,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #replayer: RedisDeadLetterReplayer;
+  readonly #queued: QueuedReplays;
 
   /**
    * @param redis - a connected (non-subscriber) ioredis client; the queue does not close it.
@@ -67,6 +73,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
     this.#redis = redis;
     this.#keys = RedisKeys.of(redis, prefix);
     this.#replayer = new RedisDeadLetterReplayer(redis, this.#keys, createSigning(options?.signing, undefined).signer);
+    this.#queued = new QueuedReplays(redis, this.#keys);
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterEntry> {
@@ -111,6 +118,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
       .hdel(this.#keys.deadLetterEntries, id)
       .lrem(this.#keys.deadLetterList, 1, id)
       .hdel(this.#keys.deadLetterClaims, id)
+      .hdel(this.#keys.queuedReplays, id)
       .exec()
       .then(throwOnTransactionError);
     return results[0] === 1;
@@ -120,7 +128,7 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
     const results = await this.#redis
       .multi()
       .llen(this.#keys.deadLetterList)
-      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#keys.deadLetterClaims)
+      .del(this.#keys.deadLetterList, this.#keys.deadLetterEntries, this.#keys.deadLetterClaims, this.#keys.queuedReplays)
       .exec()
       .then(throwOnTransactionError);
     return results[0] as number;
@@ -142,6 +150,33 @@ export class RedisDeadLetterQueue implements ReplayableDeadLetterQueue {
     // A snapshot of the ids: entries that fail again stay in the list and are not retried in this run.
     const ids = await this.#ids(options ?? {}, replayLimit(options?.limit));
     return this.#replayer.replayAll(ids, settings, onProgress);
+  }
+
+  /**
+   * Leaves a request to replay the entry for the next bus instance with its
+   * handler: it runs it once when it starts, or at once if it runs already.
+   * For when no instance with the handler is live (`herald dlq replay --queue`).
+   */
+  queueReplay(id: string): Promise<QueueReplayOutcome> {
+    return this.#queued.queue(id, (missing) => notFound(missing, this.#keys.prefix));
+  }
+
+  /** The replays waiting for an instance with their handler, oldest first. */
+  queuedReplays(): Promise<QueuedReplay[]> {
+    return this.#queued.list();
+  }
+
+  /** Withdraws the queued replay of an entry; false when none was queued. */
+  cancelQueuedReplay(id: string): Promise<boolean> {
+    return this.#queued.cancel(id);
+  }
+
+  /**
+   * The bus instances of this prefix that reported in the last 15 seconds (every
+   * Redis bus reports its `stats()` and `health()` every 5 s while it runs).
+   */
+  instances(): Promise<InstanceState[]> {
+    return readInstances(this.#redis, this.#keys);
   }
 
   async #ids(filter: DeadLetterFilter, limit = Number.POSITIVE_INFINITY): Promise<string[]> {

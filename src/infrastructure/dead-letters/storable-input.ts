@@ -1,4 +1,4 @@
-import type { DeadLetterInput } from '../../domain/dead-letter.js';
+import type { DeadLetterInput } from '../../domain/dead-letters/dead-letter.js';
 import { MAX_ENVELOPE_DEPTH } from '../../domain/envelope-codec.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { DeadLetterInput, DeadLetterQueue, DeadLetterReason } from '../../domain/dead-letter.js';
-import { toDeadLetterError } from '../../domain/dead-letter.js';
+import type { DeadLetterInput, DeadLetterQueue, DeadLetterReason } from '../../domain/dead-letters/dead-letter.js';
+import { toDeadLetterError } from '../../domain/dead-letters/dead-letter.js';
 import { DeliveryAbortedError } from '../../domain/errors/delivery-aborted-error.js';
 import { DeliveryLimitError } from '../../domain/errors/delivery-limit-error.js';
 import { SignatureError } from '../../domain/errors/signature-error.js';
@@ -101,7 +101,7 @@ export class Dispatcher {
         this.#enqueue(delivery);
       } else {
         const error = new DeliveryLimitError(subscription.name, exhausted.deliveries, exhausted.limit);
-        this.#settleWith(delivery, this.#writer.write(this.#input(delivery, 'max-deliveries', toDeadLetterError(error))));
+        this.#settleWith(delivery, this.#deadLetter(delivery, 'max-deliveries', error));
       }
     }
   }
@@ -122,7 +122,7 @@ export class Dispatcher {
       firstFailedAt: now,
       lastFailedAt: now,
       instance: this.#options.instance,
-    });
+    }, error);
   }
 
   /**
@@ -141,7 +141,7 @@ export class Dispatcher {
       firstFailedAt: now,
       lastFailedAt: now,
       instance: this.#options.instance,
-    });
+    }, rejected.error);
   }
 
   /**
@@ -193,7 +193,7 @@ export class Dispatcher {
       this.#buffer.push(delivery);
     } else {
       const overflow = new DeliveryAbortedError('buffer-overflow', delivery.handler);
-      this.#settleWith(delivery, this.#writer.write(this.#input(delivery, 'buffer-overflow', toDeadLetterError(overflow))));
+      this.#settleWith(delivery, this.#deadLetter(delivery, 'buffer-overflow', overflow));
     }
   }
 
@@ -225,7 +225,7 @@ export class Dispatcher {
         delivery.settleReceipt(true);
       } else {
         const reason = outcome.status === 'failed' ? outcome.reason : 'shutdown-timeout';
-        delivery.settleReceipt(await this.#writer.write(this.#input(delivery, reason, toDeadLetterError(outcome.error), outcome)));
+        delivery.settleReceipt(await this.#deadLetter(delivery, reason, outcome.error, outcome));
       }
     } finally {
       this.#running.delete(delivery);
@@ -268,21 +268,22 @@ export class Dispatcher {
     }
     const error = new DeliveryAbortedError('shutdown-timeout', delivery.handler);
     const record = this.#runner.abort(delivery, error);
-    this.#settleWith(delivery, this.#writer.write(this.#input(delivery, 'shutdown-timeout', toDeadLetterError(error), record)));
+    this.#settleWith(delivery, this.#deadLetter(delivery, 'shutdown-timeout', error, record));
   }
 
-  #input(delivery: Delivery, reason: DeadLetterReason, error: DeadLetterInput['error'], record?: AttemptRecord): DeadLetterInput {
+  #deadLetter(delivery: Delivery, reason: DeadLetterReason, error: Error, record?: AttemptRecord): Promise<boolean> {
     const now = new Date().toISOString();
-    return {
+    const input: DeadLetterInput = {
       reason,
       envelope: delivery.envelope,
       handler: delivery.subscription.name,
-      error,
+      error: toDeadLetterError(error),
       attempts: record?.attempts ?? 0,
       firstFailedAt: record?.firstFailedAt ?? now,
       lastFailedAt: record?.lastFailedAt ?? now,
       instance: this.#options.instance,
     };
+    return this.#writer.write(input, error);
   }
 
   #logLateOutcome(delivery: Delivery): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
@@ -80,20 +80,15 @@ export class TransportEventBus implements EventBus {
       atDeadline: this.#transport.redelivers ? 'redeliver' : 'dead-letter',
       observer: this.#observer,
     });
-    this.#intake = new MessageIntake(
-      this.#registry,
-      this.#contracts,
-      this.#dispatcher,
-      this.#counters,
-      this.#logger,
-      this.#options.maxEnvelopeBytes,
-      this.#options.maxBatchBytes,
-      this.#options.signing.verifier,
-    );
+    const { maxEnvelopeBytes, maxBatchBytes, signing } = this.#options;
+    this.#intake = new MessageIntake(this.#registry, this.#contracts, this.#dispatcher, this.#counters, this.#logger, maxEnvelopeBytes, maxBatchBytes, signing.verifier);
     this.#replayHost = {
       instance: this.#options.source,
       logger: this.#logger,
       has: (handler) => !this.#shutdown && this.#registry.byName(handler) !== undefined,
+      handles: () => !this.#shutdown && this.#registry.names().length > 0,
+      stats: () => this.stats(),
+      health: () => this.health(),
       run: async (handler, envelope, settle) => {
         const subscription = this.#registry.byName(handler);
         if (this.#shutdown) throw new BusClosedError();

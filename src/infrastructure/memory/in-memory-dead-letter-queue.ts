@@ -1,4 +1,4 @@
-import type { DeadLetterEntry, DeadLetterFilter, DeadLetterInput } from '../../domain/dead-letter.js';
+import type { DeadLetterEntry, DeadLetterFilter, DeadLetterInput } from '../../domain/dead-letters/dead-letter.js';
 import type {
   ReplayableDeadLetterQueue,
   ReplayAllOptions,
@@ -6,7 +6,7 @@ import type {
   ReplayOutcome,
   ReplayProgress,
   ReplayReport,
-} from '../../domain/dead-letter-replay.js';
+} from '../../domain/dead-letters/dead-letter-replay.js';
 import { createDeadLetterEntry, matchesFilter, pageOf } from '../dead-letters/dead-letter-entry.js';
 import { replayLimit, resolveReplayOptions } from '../dead-letters/replay/replay-options.js';
 import type { ReplayListener } from '../transport/replay-listener.js';

@@ -1,4 +1,4 @@
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { BusOptions } from '../eventbus/bus-options.js';
 import { InMemoryBroker } from './in-memory-broker.js';
 import { InMemoryDeadLetterQueue } from './in-memory-dead-letter-queue.js';

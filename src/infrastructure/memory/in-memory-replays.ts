@@ -1,5 +1,5 @@
-import { type DeadLetterEntry, toDeadLetterError } from '../../domain/dead-letter.js';
-import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../domain/dead-letter-replay.js';
+import { type DeadLetterEntry, toDeadLetterError } from '../../domain/dead-letters/dead-letter.js';
+import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../domain/dead-letters/dead-letter-replay.js';
 import { replayEnvelope, replayPlan, withFailedReplay } from '../dead-letters/replay/replay-entry.js';
 import { failed, handlerFailedReason, replayEach } from '../dead-letters/replay/replay-outcome.js';
 import type { ReplayHost, ReplayListener } from '../transport/replay-listener.js';

@@ -1,4 +1,4 @@
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisDeadLetterQueue, redisReplayListener } from '../dead-letters/redis-dead-letter-queue.js';
 import type { BrokerReceiver, InMemoryBroker } from './in-memory-broker.js';

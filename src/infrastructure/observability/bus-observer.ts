@@ -1,4 +1,4 @@
-import type { DeadLetterInput } from '../../domain/dead-letter.js';
+import type { DeadLetterInput } from '../../domain/dead-letters/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 

@@ -1,4 +1,4 @@
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { BusStats } from '../../domain/event-bus.js';
 import type { StreamBacklog } from '../transport/transport.js';
 

@@ -1,6 +1,6 @@
 import type * as Otel from '@opentelemetry/api';
 import type * as PromClient from 'prom-client';
-import type { DeadLetterInput } from '../../domain/dead-letter.js';
+import type { DeadLetterInput } from '../../domain/dead-letters/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';

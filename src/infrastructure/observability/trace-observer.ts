@@ -1,6 +1,6 @@
 import type * as Otel from '@opentelemetry/api';
-import type { DeadLetterInput } from '../../domain/dead-letter.js';
-import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../domain/dead-letter-replay.js';
+import type { DeadLetterInput } from '../../domain/dead-letters/dead-letter.js';
+import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../domain/dead-letters/dead-letter-replay.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { RedisConnectionError } from '../../domain/errors/connection/redis-connection-error.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -16,6 +16,7 @@ import {
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { markIfHandling } from '../dead-letters/key-ownership.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
+import { InstanceHeartbeat, withHeartbeat } from '../presence/instance-heartbeat.js';
 import { RedisPublisher } from '../redis/redis-publisher.js';
 import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisSubscriber } from './redis-subscriber.js';
@@ -69,7 +70,7 @@ export class RedisPubSubTransport implements Transport {
     );
     this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix, { signing: context.signing });
     // Replay requests are answered on a connection of their own, duplicated from the command connection.
-    this.replays = new RedisReplayResponder(this.#command, this.#keys, context.verifier);
+    this.replays = withHeartbeat(new RedisReplayResponder(this.#command, this.#keys, context.verifier), new InstanceHeartbeat(this.#command, this.#keys));
   }
 
   connect(sink: MessageSink): Promise<void> {

@@ -32,6 +32,10 @@ export class RedisKeys {
   readonly deadLetterClaims: string;
   /** Marker that the prefix's dead-letter keys are Herald's (see key-ownership.ts). */
   readonly deadLetterOwner: string;
+  /** Redis hash of queued replay requests by entry id, for the next instance with the handler. */
+  readonly queuedReplays: string;
+  /** Redis sorted set of running instances by last heartbeat (epoch ms); each has {@link instanceState}. */
+  readonly instances: string;
   /** Channel every bus instance listens on for replay requests. */
   readonly replayRequests: string;
   /** Start of every event stream of this prefix (durable mode): `<prefix>:stream|<type>`. */
@@ -64,6 +68,8 @@ export class RedisKeys {
     this.deadLetterEntries = `${base}:dlq:entries`;
     this.deadLetterClaims = `${base}:dlq:claims`;
     this.deadLetterOwner = `${base}:dlq:owner`;
+    this.queuedReplays = `${base}:dlq:queued`;
+    this.instances = `${base}:instances`;
     this.replayRequests = `${base}:control|replay`;
     this.streamPrefix = `${base}:stream|`;
     this.streamTypes = `${base}:stream-types`;
@@ -121,6 +127,11 @@ export class RedisKeys {
    */
   isReplyChannel(channel: string): boolean {
     return channel.startsWith(this.#replyPrefix) && REPLY_SESSION.test(channel.slice(this.#replyPrefix.length));
+  }
+
+  /** Key of an instance's last published state, which expires unless the instance renews it. */
+  instanceState(instance: string): string {
+    return `${this.#base}:instance:${instance}`;
   }
 
   /** Key that keeps the final outcome of one replay request for a while. */

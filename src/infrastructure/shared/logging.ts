@@ -24,7 +24,27 @@ export function resolveLogger(logger: Logger | false | undefined): Logger {
     name: 'herald',
     level: process.env.LOG_LEVEL ?? 'info',
     redact: { paths: ['password', '*.password', 'redisUrl', '*.redisUrl'], censor: '[redacted]' },
+    serializers: { err: serializeError },
   });
+}
+
+/**
+ * pino's error serializer, except that a cause whose message the error's own
+ * message already holds is not appended again: `new NonRetryableError(e.message,
+ * { cause: e })` logs its message once, not `"bounced: bounced"`. The stack
+ * keeps every cause.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  if (!(error instanceof Error) || typeof serialized !== 'object' || serialized === null) return serialized;
+  let message = error.message;
+  const seen = new Set<unknown>([error]);
+  for (let cause = error.cause; cause instanceof Error && !seen.has(cause); cause = cause.cause) {
+    seen.add(cause);
+    if (cause.message !== '' && !message.includes(cause.message)) message += `: ${cause.message}`;
+  }
+  (serialized as { message: string }).message = message;
+  return serialized;
 }
 
 /** The URL with any user name and password replaced, safe to log or print. */

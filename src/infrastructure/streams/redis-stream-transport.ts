@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import { isPattern, patternToRegExp } from '../../domain/event-type.js';
 import type { Logger } from '../../domain/logger.js';
@@ -18,6 +18,7 @@ import {
 import { RedisDeadLetterQueue } from '../dead-letters/redis-dead-letter-queue.js';
 import { markIfHandling } from '../dead-letters/key-ownership.js';
 import { RedisReplayResponder } from '../dead-letters/replay/replay-responder.js';
+import { InstanceHeartbeat, withHeartbeat } from '../presence/instance-heartbeat.js';
 import { RedisPublisher, type SendCommand } from '../redis/redis-publisher.js';
 import { type StartFrom, StreamGroups } from './stream-groups.js';
 import { StreamLedger } from './stream-ledger.js';
@@ -125,7 +126,7 @@ export class RedisStreamTransport implements Transport {
     );
     this.deadLetters = new RedisDeadLetterQueue(this.#command, context.prefix, { signing: context.signing });
     // Replay requests are answered on a connection of their own, duplicated from the command connection.
-    this.replays = new RedisReplayResponder(this.#command, this.#keys, context.verifier);
+    this.replays = withHeartbeat(new RedisReplayResponder(this.#command, this.#keys, context.verifier), new InstanceHeartbeat(this.#command, this.#keys));
   }
 
   connect(sink: MessageSink): Promise<void> {

@@ -1,3 +1,4 @@
+import type { BusHealth, BusStats } from '../../domain/event-bus.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 
@@ -12,6 +13,11 @@ export interface ReplayHost {
   readonly logger: Logger;
   /** True when the bus has a handler of that name and is not shutting down. */
   has(handler: string): boolean;
+  /** The bus's `stats()` and `health()`, which Redis transports report for the dashboard every few seconds. */
+  stats(): BusStats;
+  health(): Promise<BusHealth>;
+  /** True when the bus has any handler and is not shutting down (a bus that only publishes has none). */
+  handles(): boolean;
   /**
    * Runs the named handler once (no retries) for the envelope, counted as in
    * flight; calls `settle` with the handler's error, or undefined on success,

@@ -1,4 +1,4 @@
-import type { DeadLetterQueue } from '../../domain/dead-letter.js';
+import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from './bus-counters.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { DeadLetterEntry } from '../../../domain/dead-letter.js';
-import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letter-replay.js';
+import type { DeadLetterEntry } from '../../../domain/dead-letters/dead-letter.js';
+import type { ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letters/dead-letter-replay.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
 import type { ResolvedReplayOptions } from './replay-options.js';
 import { failed, replayEach } from './replay-outcome.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { replayPlan } from './replay-entry.js';
-import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
+import { decodeDeadLetter } from '../../../domain/dead-letters/dead-letter-codec.js';
 import type { ReplayRequest } from './replay-messages.js';
 import { ReplayWait } from './replay-wait.js';
 import { ReplySession } from './reply-session.js';
@@ -86,7 +86,7 @@ export class RedisDeadLetterReplayer {
 }
 
 /** The message for an id that is not in the queue. */
-function notFound(id: string, prefix: string): string {
+export function notFound(id: string, prefix: string): string {
   return (
     `No dead letter with id "${id}" under prefix "${prefix}". It may have been replayed or removed already, ` +
     'or it belongs to another prefix (--prefix / HERALD_PREFIX). List the ids with `herald dlq list`.'

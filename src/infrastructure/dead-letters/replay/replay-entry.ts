@@ -1,5 +1,5 @@
-import type { DeadLetterEntry, DeadLetterError } from '../../../domain/dead-letter.js';
-import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../../domain/dead-letter-replay.js';
+import type { DeadLetterEntry, DeadLetterError } from '../../../domain/dead-letters/dead-letter.js';
+import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../../domain/dead-letters/dead-letter-replay.js';
 import { envelopeOf } from '../../../domain/envelope-codec.js';
 import { EnvelopeDecodeError } from '../../../domain/errors/envelope-decode-error.js';
 import type { EventEnvelope } from '../../../domain/event-envelope.js';

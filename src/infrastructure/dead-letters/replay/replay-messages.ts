@@ -1,4 +1,4 @@
-import type { DeadLetterError } from '../../../domain/dead-letter.js';
+import type { DeadLetterError } from '../../../domain/dead-letters/dead-letter.js';
 
 /** A replay request, published on `<prefix>:control|replay`. */
 export interface ReplayRequest {

@@ -1,4 +1,4 @@
-import type { ReplayOptions } from '../../../domain/dead-letter-replay.js';
+import type { ReplayOptions } from '../../../domain/dead-letters/dead-letter-replay.js';
 import { integer, milliseconds } from '../../shared/options.js';
 
 /** Replay options after defaults and validation. */

@@ -1,5 +1,5 @@
-import type { DeadLetterError } from '../../../domain/dead-letter.js';
-import type { ReplayFailureCode, ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letter-replay.js';
+import type { DeadLetterError } from '../../../domain/dead-letters/dead-letter.js';
+import type { ReplayFailureCode, ReplayOutcome, ReplayProgress, ReplayReport } from '../../../domain/dead-letters/dead-letter-replay.js';
 
 /** A failed outcome. */
 export function failed(id: string, code: ReplayFailureCode, reason: string): ReplayOutcome {

@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letter.js';
+import { type DeadLetterEntry, toDeadLetterError } from '../../../domain/dead-letters/dead-letter.js';
 import { BusClosedError } from '../../../domain/errors/bus-closed-error.js';
 import { DeadLetterClaims } from './dead-letter-claims.js';
 import { listenAcrossReconnects, subscriberConnection } from '../../redis/redis-connections.js';
 import { replayEnvelope, replayPlan, withFailedReplay } from './replay-entry.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 import { type ReplayReply, type ReplayRequest, parseRequest } from './replay-messages.js';
+import { QUEUED_NOTICE, QueuedReplays } from './queued-replays.js';
 import { retryingWrite } from '../../shared/retrying-write.js';
 import type { ReplayHost, ReplayListener } from '../../transport/replay-listener.js';
 import type { SignatureVerifier } from '../../signing/signature-verifier.js';
-import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
+import { decodeDeadLetter } from '../../../domain/dead-letters/dead-letter-codec.js';
+
+/** Claim lease of a queued replay, renewed every third of it while the handler runs. */
+const QUEUED_LEASE_MS = 30_000;
 
 /**
  * A bus instance's side of replays over Redis. It listens on
@@ -25,12 +30,19 @@ import { decodeDeadLetter } from '../../../domain/dead-letter-codec.js';
  * With a verifier (the bus has `verification`), a request must be signed and
  * is otherwise ignored and logged; the entry's event must carry a valid
  * signature too, else the replay fails with a SignatureError and the entry stays.
+ *
+ * Once listening, and whenever told a replay was queued, it also runs the
+ * queued replays of its handlers ({@link QueuedReplays}), one at a time, with
+ * the same claims and outcomes.
  */
 export class RedisReplayResponder implements ReplayListener {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #claims: DeadLetterClaims;
   readonly #verifier: SignatureVerifier | undefined;
+  readonly #queued: QueuedReplays;
+  #draining: Promise<void> | undefined;
+  #drainAgain = false;
   // Set by listen(), before any request can arrive.
   #host!: ReplayHost;
   #subscriber: Redis | undefined;
@@ -43,17 +55,22 @@ export class RedisReplayResponder implements ReplayListener {
     this.#verifier = verifier;
     this.#keys = keys;
     this.#claims = new DeadLetterClaims(redis, keys);
+    this.#queued = new QueuedReplays(redis, keys);
   }
 
   listen(host: ReplayHost): Promise<void> {
     if (this.#stopped) return Promise.reject(new BusClosedError());
     this.#host = host;
-    this.#starting ??= this.#listen().catch((error: unknown) => {
-      this.#subscriber?.disconnect();
-      this.#subscriber = undefined;
-      this.#starting = undefined;
-      throw error;
-    });
+    this.#starting ??= this.#listen().then(
+      // In the background: start() does not wait for queued handlers, which may run for minutes.
+      () => void this.#runQueued(),
+      (error: unknown) => {
+        this.#subscriber?.disconnect();
+        this.#subscriber = undefined;
+        this.#starting = undefined;
+        throw error;
+      },
+    );
     return this.#starting;
   }
 
@@ -80,6 +97,7 @@ export class RedisReplayResponder implements ReplayListener {
   }
 
   async #onRequest(raw: string): Promise<void> {
+    if (raw === QUEUED_NOTICE) return this.#runQueued();
     const refused = this.#verifier?.refusesText(raw);
     if (refused) {
       this.#host.logger.warn(
@@ -129,13 +147,15 @@ export class RedisReplayResponder implements ReplayListener {
     }
   }
 
-  async #replay(request: ReplayRequest, entry: DeadLetterEntry): Promise<void> {
+  /** Runs a claimed entry's handler; `requeue` puts a queued request back if the run cannot start. */
+  async #replay(request: ReplayRequest, entry: DeadLetterEntry, requeue?: () => Promise<void>): Promise<void> {
     const plan = replayPlan(entry);
     if (plan.reason !== undefined) {
       this.#host.logger.warn({ deadLetterId: entry.id, requestId: request.requestId, reason: plan.reason }, 'refused to replay a dead letter that holds no valid event; no handler ran');
     }
     if (this.#stopped || plan.reason !== undefined || !this.#host.has(plan.handler)) {
       await this.#release(request);
+      await requeue?.();
       return;
     }
     const { envelope, handler } = plan;
@@ -160,7 +180,43 @@ export class RedisReplayResponder implements ReplayListener {
       if (ran) throw error;
       // The bus began shutting down between the claim and the run.
       await this.#release(request);
+      await requeue?.();
     }
+  }
+
+  /**
+   * Runs the queued replays of this instance's handlers, oldest first, one at a
+   * time; called at start and on each notice, never twice at once (a notice
+   * during a run makes it look again). Never rejects: failures are logged and
+   * the requests stay queued.
+   */
+  #runQueued(): Promise<void> {
+    // A bus that only publishes has nothing to run (and its ACL user may not read the DLQ).
+    if (!this.#host.handles()) return Promise.resolve();
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      do {
+        this.#drainAgain = false;
+        for (const queued of await this.#queued.list()) {
+          if (this.#stopped) return;
+          if (this.#host.has(queued.handler)) await this.#runQueuedOne(queued.id, queued.handler);
+        }
+      } while (this.#drainAgain && !this.#stopped);
+    })()
+      .catch((error: unknown) => this.#host.logger.warn({ err: error }, 'could not run the queued replays; they stay queued for the next start'))
+      .finally(() => (this.#draining = undefined));
+    return this.#draining;
+  }
+
+  async #runQueuedOne(entryId: string, handler: string): Promise<void> {
+    const request: ReplayRequest = { requestId: randomUUID(), entryId, handler, leaseMs: QUEUED_LEASE_MS, replyTo: this.#keys.replyChannel('queued') };
+    const taken = await this.#queued.take(entryId, this.#host.instance, request.requestId, request.leaseMs);
+    if (taken.status !== 'claimed') return;
+    this.#host.logger.info({ deadLetterId: entryId, handler, requestId: request.requestId }, 'running a queued replay');
+    await this.#replay(request, decodeDeadLetter(entryId, taken.entryJson), () => this.#queued.restore(entryId, taken.queuedJson));
   }
 
   async #settle(request: ReplayRequest, entry: DeadLetterEntry, error: Error | undefined, log: object): Promise<void> {
@@ -175,7 +231,7 @@ export class RedisReplayResponder implements ReplayListener {
     const reply = this.#reply(request, { status: 'failed', error: lastError, replays });
     const updated = JSON.stringify(withFailedReplay(entry, lastError));
     const kept = await this.#write(() => this.#claims.fail(entry.id, request.requestId, updated, reply, request.replyTo), log);
-    this.#host.logger.warn({ ...log, replays, kept, err: lastError }, 'replayed handler failed again; entry kept with its replay count raised');
+    this.#host.logger.warn({ ...log, replays, kept, err: error }, 'replayed handler failed again; entry kept with its replay count raised');
   }
 
   async #release(request: ReplayRequest): Promise<void> {

@@ -1,5 +1,5 @@
-import type { DeadLetterEntry } from '../../../domain/dead-letter.js';
-import type { ReplayOutcome } from '../../../domain/dead-letter-replay.js';
+import type { DeadLetterEntry } from '../../../domain/dead-letters/dead-letter.js';
+import type { ReplayOutcome } from '../../../domain/dead-letters/dead-letter-replay.js';
 import type { DeadLetterClaims } from './dead-letter-claims.js';
 import { failed, handlerFailedReason } from './replay-outcome.js';
 import type { ResolvedReplayOptions } from './replay-options.js';

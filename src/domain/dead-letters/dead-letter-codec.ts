@@ -1,5 +1,5 @@
 import type { DeadLetterEntry } from './dead-letter.js';
-import { MAX_ENVELOPE_DEPTH, nestedDeeperThan } from './envelope-codec.js';
+import { MAX_ENVELOPE_DEPTH, nestedDeeperThan } from '../envelope-codec.js';
 
 // What a corrupt entry shows of its stored text: enough to see what it is, not a screenful of megabytes.
 const MAX_CORRUPT_CHARS = 64 * 1024;

@@ -1,5 +1,5 @@
-import type { PayloadIssue } from './event-contract.js';
-import type { EventEnvelope } from './event-envelope.js';
+import type { PayloadIssue } from '../event-contract.js';
+import type { EventEnvelope } from '../event-envelope.js';
 
 /** Why an entry is in the dead-letter queue. */
 export type DeadLetterReason =

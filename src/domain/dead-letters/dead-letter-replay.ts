@@ -90,3 +90,42 @@ export interface ReplayableDeadLetterQueue extends DeadLetterQueue {
   /** Replays every matching entry, oldest first, one at a time. */
   replayAll(options?: ReplayAllOptions, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayReport>;
 }
+
+/** A replay left for the next instance with the entry's handler (`herald dlq replay --queue`). */
+export interface QueuedReplay {
+  /** The dead-letter entry to replay. */
+  readonly id: string;
+  readonly type: string;
+  readonly handler: string;
+  /** ISO time the replay was queued. */
+  readonly queuedAt: string;
+}
+
+/** The outcome of queueing the replay of one entry. */
+export type QueueReplayOutcome =
+  | { readonly id: string; readonly status: 'queued'; readonly handler: string }
+  | { readonly id: string; readonly status: 'failed'; readonly code: 'not-found' | 'unreplayable'; readonly reason: string };
+
+/**
+ * A dead-letter queue that can also leave replays for later: for when no
+ * instance with the handler runs now. `RedisDeadLetterQueue` is one.
+ */
+export interface QueueableDeadLetterQueue extends ReplayableDeadLetterQueue {
+  /**
+   * Leaves a request to replay the entry: the next bus instance with its
+   * handler runs it once when it starts (a live one takes it at once), with
+   * the outcomes of {@link ReplayableDeadLetterQueue.replay}. Queueing an
+   * entry twice leaves one request.
+   */
+  queueReplay(id: string): Promise<QueueReplayOutcome>;
+  /** The replays waiting for an instance, oldest first. */
+  queuedReplays(): Promise<QueuedReplay[]>;
+  /** Withdraws a queued replay; false when none was queued for the entry. */
+  cancelQueuedReplay(id: string): Promise<boolean>;
+}
+
+/** True for a queue that can queue replays for later. */
+export function canQueueReplays(queue: DeadLetterQueue): queue is QueueableDeadLetterQueue {
+  const candidate = queue as Partial<QueueableDeadLetterQueue>;
+  return typeof candidate.queueReplay === 'function' && typeof candidate.queuedReplays === 'function';
+}
