@@ -11,6 +11,7 @@ import { DeadLetterWriter } from '../dead-letters/dead-letter-writer.js';
 import { deliveryInput, rawInput, rejectedEventInput } from './dead-letter-inputs.js';
 import type { ContextPublisher, ContextScope } from './attempt-context.js';
 import { Delivery } from './delivery.js';
+import { RunningDeliveries } from './running-deliveries.js';
 import { Fifo } from '../shared/fifo.js';
 import { settlesWithin } from '../shared/with-timeout.js';
 import { type AttemptRecord, HandlerRunner } from './handler-runner.js';
@@ -53,7 +54,7 @@ export class Dispatcher {
   readonly #scope: ContextScope;
   readonly #writer: DeadLetterWriter;
   readonly #buffer = new Fifo<Delivery>();
-  readonly #running = new Set<Delivery>();
+  readonly #running = new RunningDeliveries<Delivery>();
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: DispatcherOptions) {
@@ -256,7 +257,7 @@ export class Dispatcher {
 
   #abandonAll(): void {
     for (const delivery of this.#buffer.drain()) this.#abandon(delivery);
-    for (const delivery of this.#running) {
+    for (const delivery of this.#running.snapshot()) {
       if (delivery.settled) {
         // Waiting for its own dead-letter write, which drain awaits, or a replay, whose entry stays in the queue.
         this.#runner.abort(delivery, new DeliveryAbortedError('shutdown-timeout', delivery.handler));
