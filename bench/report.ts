@@ -121,15 +121,13 @@ the peer within one run (the ratio column), not absolute figures across runs or 
 
 const READING = `## Reading the results
 
-- **In-memory, default options.** The in-memory bus carries every event as JSON text by default
-  (\`serialize: true\`), exactly as Redis would, so what your unit tests see is what production
-  handlers see (dates as strings, no object shared with the publisher). A CPU profile
-  (\`node --cpu-prof\`) of this scenario puts \`JSON.stringify\` and \`JSON.parse\` at about a third
-  of the time (16 % + 15 %), with the envelope's two UUIDs and timestamp next; the
-  EventEmitter peer does neither. That JSON round trip alone costs more than the 0.5× target
-  leaves, so the default row stays below it by design. With \`serialize: false\` (handlers get
-  the publisher's envelope object; meant for in-process production use) Herald is compared on
-  the next row.
+- **In-memory, default options.** By default (\`serialize: true\`) handlers get what the JSON
+  round trip through Redis gives, deeply frozen, so what your unit tests see is what production
+  handlers see (dates as strings, no object shared with the publisher). Until 2026-12-01 that
+  was \`JSON.stringify\` and \`JSON.parse\` per event, about half the CPU of this scenario; it is
+  now one copy of the objects that follows JSON's rules, frozen as it is built. The peer copies
+  nothing. With \`serialize: false\` (handlers get the publisher's envelope object; meant for
+  in-process production use) Herald is compared on the next row.
 - **Publishing.** Herald does not use ioredis's auto-pipelining: it writes the first PUBLISH of
   a tick at once and corks its command socket for the rest of the tick, so the others leave in
   one write. Measured on this machine with raw ioredis, batching by corking gave more throughput

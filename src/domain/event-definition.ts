@@ -69,13 +69,17 @@ export function defineEvent<P, T extends string = string>(
 export function defineEvent(type: string, options?: EventContractOptions & { readonly schema?: StandardSchemaV1 }): EventDefinition<unknown> {
   assertEventType(type, 'defineEvent(type)');
   const definition = { type, ...resolveContract(type, options) } as { -readonly [K in keyof EventDefinition<unknown>]: EventDefinition<unknown>[K] };
-  definition.create = (payload: unknown): DomainEvent => {
-    const event = { type, payload };
-    // The definition rides along for publish to check the payload, but stays out of
-    // JSON.stringify, spreads and deep equality, so an event is still plain data.
-    Object.defineProperty(event, 'contract', { value: definition });
-    return event;
-  };
+  // The definition rides along for publish to check the payload, on the events' prototype: out
+  // of JSON.stringify, spreads and deep equality (an event is still its type and payload), and
+  // cheaper than defining a property on each event (create() runs on every publish).
+  class CreatedEvent {
+    constructor(
+      readonly type: string,
+      readonly payload: unknown,
+    ) {}
+  }
+  Object.defineProperty(CreatedEvent.prototype, 'contract', { value: definition });
+  definition.create = (payload: unknown): DomainEvent => new CreatedEvent(type, payload);
   Object.defineProperty(definition, DEFINITION_BRAND, { value: true });
   return Object.freeze(definition);
 }

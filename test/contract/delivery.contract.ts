@@ -240,4 +240,33 @@ export function deliveryContract(factory: () => BusFactory): void {
       expect(seenTwo.seen).toEqual(seenOne.seen);
     });
   });
+
+  describe('when a handler tries to change the event', () => {
+    it('cannot: every handler gets the event frozen, as decoded, and the others see it unchanged', async () => {
+      const bus = t.bus();
+      const changed = recorder<string>();
+      const seen = recorder<EventEnvelope>();
+      bus.subscribe(
+        OrderPlaced,
+        (event) => {
+          try {
+            (event.payload as { orderId: string }).orderId = 'changed';
+          } catch (error) {
+            changed.push((error as Error).name);
+          }
+        },
+        { name: 'meddler' },
+      );
+      bus.subscribe(OrderPlaced, (event) => seen.push(event), { name: 'reader' });
+      await bus.start();
+
+      await bus.publish(anOrder(1));
+
+      await waitFor(() => changed.seen.length === 1 && seen.seen.length === 1);
+      expect(changed.seen).toEqual(['TypeError']);
+      expect(seen.seen[0]!.payload).toMatchObject({ orderId: 'o-1' });
+      expect(Object.isFrozen(seen.seen[0])).toBe(true);
+      expect(Object.isFrozen(seen.seen[0]!.payload)).toBe(true);
+    });
+  });
 }

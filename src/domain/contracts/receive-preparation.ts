@@ -29,6 +29,15 @@ export interface ReceiveRejected {
 export type Received<P = unknown> = ReceiveAccepted<P> | ReceiveRejected;
 
 /**
+ * False when {@link prepareReceived} would accept the envelope as it is: a
+ * version-1 contract without a schema, and no version header to check. The
+ * receiving bus then skips it, as such events are the common case.
+ */
+export function needsPreparation(envelope: EventEnvelope, contract: EventContract): boolean {
+  return contract.schema !== undefined || contract.version !== 1 || envelope.headers?.[VERSION_HEADER] !== undefined;
+}
+
+/**
  * What a receiving bus does with a decoded envelope before any handler runs:
  * reads its version (`herald-version`, 1 when absent), runs the upcasters up
  * to the contract's version, then the schema. Handlers get the returned

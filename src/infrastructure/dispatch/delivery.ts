@@ -18,6 +18,9 @@ export class Delivery extends AttemptContext {
   settled = false;
   /** Set when shutdown gave up on it: a late outcome is then only logged. */
   abandoned = false;
+  /** Its neighbours while in flight (the dispatcher's RunningDeliveries). */
+  previous: Delivery | undefined = undefined;
+  next: Delivery | undefined = undefined;
   #receipt: Receipt | undefined;
 
   constructor(envelope: EventEnvelope, subscription: Subscription, scope: ContextScope, receipt?: Receipt) {

@@ -1,9 +1,10 @@
 import { MAX_ENVELOPE_DEPTH, decodeEnvelope, envelopeOf, exceedsBytes, nestedDeeperThan, tooDeep } from '../../domain/envelope-codec.js';
+import { freezeDeep } from '../../domain/envelope-copy.js';
 import { EnvelopeDecodeError } from '../../domain/errors/envelope-decode-error.js';
 import { SignatureError } from '../../domain/errors/signature-error.js';
 import type { SignatureVerifier } from '../signing/signature-verifier.js';
 import type { ContractRegistry } from '../../domain/contracts/contract-registry.js';
-import type { Received } from '../../domain/contracts/receive-preparation.js';
+import { type Received, needsPreparation } from '../../domain/contracts/receive-preparation.js';
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
@@ -15,6 +16,8 @@ import type { Receipt, WireMessage } from '../transport/transport.js';
 /**
  * Turns what a transport received into deliveries: decodes once, checks the
  * envelope belongs on its channel, and dead-letters what is not a valid event.
+ * The decoded envelope is deeply frozen, since every handler of the event gets
+ * the same object (see domain/envelope-copy.ts).
  *
  * A Redis connection subscribed to a channel and to a pattern matching it gets
  * one copy of a PUBLISH per matching subscription, back to back. Each copy runs
@@ -43,6 +46,7 @@ export class MessageIntake {
   readonly #contracts: ContractRegistry;
   readonly #maxBatchBytes: number;
   readonly #verifier: SignatureVerifier | undefined;
+  readonly #freezes: boolean;
   // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
   #lastMessage: WireMessage | undefined;
   #lastChannel = '';
@@ -59,8 +63,10 @@ export class MessageIntake {
     maxBytes: number,
     maxBatchBytes = maxBytes,
     verifier?: SignatureVerifier,
+    freezes = true,
   ) {
     this.#verifier = verifier;
+    this.#freezes = freezes;
     this.#registry = registry;
     this.#contracts = contracts;
     this.#dispatcher = dispatcher;
@@ -115,16 +121,18 @@ export class MessageIntake {
    * Holds the event to the contract of its type, if a handler subscribed with a
    * definition that has one: upcast and checked once per message, before any
    * handler; one that fails is dead-lettered once and reaches no handler. A type
-   * without a contract costs one map lookup.
+   * without a contract, or with one that has nothing to check, costs one map lookup.
    */
   #prepare(envelope: EventEnvelope, receipt?: Receipt): Prepared {
-    if (this.#contracts.get(envelope.type) === undefined) return envelope;
+    const contract = this.#contracts.get(envelope.type);
+    if (contract === undefined || !needsPreparation(envelope, contract)) return envelope;
     const received = this.#contracts.prepare(envelope);
     return received instanceof Promise ? received.then((r) => this.#settle(envelope, r, receipt)) : this.#settle(envelope, received, receipt);
   }
 
   #settle(envelope: EventEnvelope, received: Received, receipt: Receipt | undefined): EventEnvelope | undefined {
-    if (received.ok) return received.envelope;
+    // An upcaster or a schema may return objects of its own: frozen too, as decoded ones are.
+    if (received.ok) return this.#freezes ? freezeDeep(received.envelope) : received.envelope;
     this.#logger.warn(
       { eventId: envelope.id, type: envelope.type, reason: received.reason, issues: received.issues },
       'received an event that fails its contract; dead-lettered, no handler ran',
@@ -207,7 +215,7 @@ export class MessageIntake {
         }
         const refused = this.#verifier?.refusesValue(list[i]);
         if (refused) throw refused;
-        const envelope = envelopeOf(list[i]);
+        const envelope = freezeDeep(envelopeOf(list[i]));
         if (!carries(channel, envelope.type)) {
           throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
         }
@@ -236,7 +244,7 @@ export class MessageIntake {
       // Too large is decided before hashing it: decodeEnvelope refuses it without reading it all.
       const refused = this.#verifier && exceedsBytes(message, this.#maxBytes) === undefined ? this.#verifier.refusesText(message) : undefined;
       if (refused) throw refused;
-      const envelope = decodeEnvelope(message, this.#maxBytes);
+      const envelope = freezeDeep(decodeEnvelope(message, this.#maxBytes));
       if (!carries(channel, envelope.type)) {
         throw new EnvelopeDecodeError('invalid-field', `"type" is "${envelope.type}" but the message came on channel "${channel}"`, 'type');
       }

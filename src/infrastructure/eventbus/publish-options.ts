@@ -46,3 +46,8 @@ function id(value: unknown, name: string): void {
     throw new TypeError(`Expected \`${name}\` to be a non-empty string of at most ${MAX_ID_LENGTH} characters, got ${JSON.stringify(value)}.`);
   }
 }
+
+/** The publish options with the headers a contract returned (the same object when they did not change). */
+export function withHeaders(options: PublishOptions | undefined, headers: PublishOptions['headers']): PublishOptions | undefined {
+  return headers === options?.headers ? options : { ...options, ...(headers ? { headers } : {}) };
+}

@@ -20,12 +20,13 @@ import { resolveRetryPolicy } from '../dispatch/retry-policy.js';
 import type { Subscription } from '../dispatch/subscription.js';
 import { SubscriptionRegistry } from '../dispatch/subscription-registry.js';
 import type { ReplayHost } from '../transport/replay-listener.js';
-import type { Transport, TransportContext, WireMessage } from '../transport/transport.js';
+import type { Transport, TransportContext, TransportEncoding, WireMessage } from '../transport/transport.js';
 import { IsoClock } from '../shared/iso-clock.js';
-import { validatePublishOptions } from './publish-options.js';
+import { validatePublishOptions, withHeaders } from './publish-options.js';
 import { withTimeout } from '../shared/with-timeout.js';
 import { type BusObserver, createBusObserver } from '../observability/create-bus-observer.js';
-import { encodeForWire } from './envelope-encoding.js';
+import { wireMessageOf } from './envelope-encoding.js';
+import { freezeDeep } from '../../domain/envelope-copy.js';
 
 // Dead-letter writes and closing connections get this long after the drain deadline.
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -46,6 +47,7 @@ export class TransportEventBus implements EventBus {
   readonly #contracts = new ContractRegistry();
   readonly #clock = new IsoClock();
   readonly #transport: Transport;
+  readonly #encoding: TransportEncoding;
   readonly #dispatcher: Dispatcher;
   readonly #intake: MessageIntake;
   readonly #replayHost: ReplayHost;
@@ -81,7 +83,9 @@ export class TransportEventBus implements EventBus {
       observer: this.#observer,
     });
     const { maxEnvelopeBytes, maxBatchBytes, signing } = this.#options;
-    this.#intake = new MessageIntake(this.#registry, this.#contracts, this.#dispatcher, this.#counters, this.#logger, maxEnvelopeBytes, maxBatchBytes, signing.verifier);
+    // Signatures are over JSON text: a signing or verifying in-memory bus sends text, not frozen copies.
+    this.#encoding = this.#transport.encoding === 'frozen-copy' && (signing.signer || signing.verifier) ? 'json' : this.#transport.encoding;
+    this.#intake = new MessageIntake(this.#registry, this.#contracts, this.#dispatcher, this.#counters, this.#logger, maxEnvelopeBytes, maxBatchBytes, signing.verifier, this.#encoding !== 'none');
     this.#replayHost = {
       instance: this.#options.source,
       logger: this.#logger,
@@ -97,7 +101,9 @@ export class TransportEventBus implements EventBus {
         // version and checked; one that fails it counts as a failed replay and its entry stays.
         const received = await this.#contracts.prepare(envelope);
         if (!received.ok) return settle(received.error);
-        await this.#dispatcher.runOnce(received.envelope, subscription, settle);
+        // Frozen as a received event is: the handler sees what it saw the first time, no more.
+        const replayed = this.#encoding === 'none' ? received.envelope : freezeDeep(received.envelope);
+        await this.#dispatcher.runOnce(replayed, subscription, settle);
       },
     };
   }
@@ -216,9 +222,8 @@ export class TransportEventBus implements EventBus {
     } catch (error) {
       return Promise.reject(error);
     }
-    const send = (prepared: PublishOptions['headers']) =>
-      this.#send(event, prepared === options?.headers ? options : { ...options, ...(prepared ? { headers: prepared } : {}) });
-    return headers instanceof Promise ? headers.then(send) : send(headers);
+    if (headers instanceof Promise) return headers.then((prepared) => this.#send(event, withHeaders(options, prepared)));
+    return this.#send(event, withHeaders(options, headers));
   }
 
   #send(event: DomainEvent, options: PublishOptions | undefined): Promise<EventEnvelope> {
@@ -235,7 +240,7 @@ export class TransportEventBus implements EventBus {
   readonly #transmit = (envelope: EventEnvelope): Promise<EventEnvelope> => {
     let message: WireMessage;
     try {
-      message = this.#transport.serializes ? encodeForWire(envelope, this.#options.maxEnvelopeBytes, this.#options.signing.signer) : envelope;
+      message = wireMessageOf(envelope, this.#encoding, this.#options.maxEnvelopeBytes, this.#options.signing.signer);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -12,18 +12,19 @@ export interface InMemoryEventBusOptions extends BusOptions {
   /** Where dead letters go; pass one to inspect it from tests. @default a new InMemoryDeadLetterQueue */
   readonly deadLetterQueue?: DeadLetterQueue;
   /**
-   * Carry envelopes as JSON, exactly as Redis would (dates become strings, no
-   * object is shared with the publisher, maxEnvelopeBytes applies). `false`
-   * hands every handler the publisher's envelope object itself: several times
-   * faster for in-process production use, but treat payloads as read-only.
+   * Hand handlers what the JSON round trip through Redis gives, deeply frozen
+   * (dates become strings, no object is shared with the publisher,
+   * maxEnvelopeBytes applies), built as a copy without the text. `false` hands
+   * every handler the publisher's envelope object itself, not frozen: faster for
+   * in-process production use, but treat payloads as read-only.
    * @default true
    */
   readonly serialize?: boolean;
 }
 
 /**
- * The event bus in one process, with the Redis bus's semantics: envelopes go
- * through JSON, handlers start on a later microtask (never inside `publish`), retries and dead letters
+ * The event bus in one process, with the Redis bus's semantics: handlers get
+ * envelopes as JSON carries them, frozen; handlers start on a later microtask (never inside `publish`), retries and dead letters
  * work the same. For development and for unit-testing your handlers.
  *
  * @example

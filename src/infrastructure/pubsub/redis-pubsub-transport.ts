@@ -37,7 +37,7 @@ export type { RedisTransportOptions } from '../redis/redis-connections.js';
 export class RedisPubSubTransport implements Transport {
   readonly kind = 'redis' as const;
   readonly redelivers = false;
-  readonly serializes = true;
+  readonly encoding = 'json' as const;
   readonly deadLetters: DeadLetterQueue;
   readonly replays: ReplayListener;
   readonly #options: RedisTransportOptions;

@@ -62,7 +62,7 @@ const DISCOVER_EVERY_MS = 1_000;
 export class RedisStreamTransport implements Transport {
   readonly kind = 'redis-streams' as const;
   readonly redelivers = true;
-  readonly serializes = true;
+  readonly encoding = 'json' as const;
   readonly deadLetters: DeadLetterQueue;
   readonly replays: ReplayListener;
   readonly #options: RedisStreamTransportOptions;

@@ -6,8 +6,18 @@ import type { ReplayListener } from './replay-listener.js';
 import type { SignatureVerifier } from '../signing/signature-verifier.js';
 import type { SigningOptions } from '../signing/signing-options.js';
 
-/** What a transport carries: the envelope's JSON text, or the envelope itself when it does not serialise. */
+/**
+ * What a transport carries: the envelope's JSON text, or an envelope object
+ * (in memory: a frozen copy, or the publisher's own with `serialize: false`).
+ */
 export type WireMessage = string | EventEnvelope;
+
+/**
+ * How the bus hands a transport its envelopes: as JSON text (Redis); as a
+ * deeply frozen copy equal to what the JSON round trip gives (in memory, the
+ * default); or as the publisher's object itself (in memory, `serialize: false`).
+ */
+export type TransportEncoding = 'json' | 'frozen-copy' | 'none';
 
 /**
  * How a transport that redelivers (Redis Streams) learns when a message is
@@ -89,8 +99,8 @@ export interface Transport {
   readonly deadLetters: DeadLetterQueue;
   /** Answers replays of `deadLetters` through this bus; undefined when the queue cannot replay (a custom queue). */
   readonly replays: ReplayListener | undefined;
-  /** False when envelopes travel as objects (in-memory with `serialize: false`): no JSON at all. */
-  readonly serializes: boolean;
+  /** How the bus hands it envelopes; received ones are frozen unless this is `none`. */
+  readonly encoding: TransportEncoding;
   /**
    * The typed error (RedisAuthError, RedisDatabaseError) for a refusal of the
    * transport's server found in `error`, if it is one; for failures of work the
