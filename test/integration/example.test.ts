@@ -93,11 +93,13 @@ describe('the user-registration example', () => {
       const running = runExample(env, (c) => (child = c));
 
       await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, { timeoutMs: 15_000, message: 'never ready' });
-      // The scenario is over once its poison event is counted; the service keeps serving after it (liveness below).
+      // The scenario is over once its poison event is counted and its dead letter written: the counter
+      // moves when the write starts, the queue size (a cached reading) once a refresh sees the entry.
+      // The service keeps serving after it (liveness below).
       let metrics = '';
       await waitFor(async () => {
         metrics = await (await fetch(`${base}/metrics`)).text();
-        return metrics.includes('herald_dead_letters_total{reason="non-retryable"} 1');
+        return metrics.includes('herald_dead_letters_total{reason="non-retryable"} 1') && metrics.includes(`herald_dead_letter_queue_size{prefix="${prefix}"} 1`);
       }, { timeoutMs: 15_000, message: () => metrics });
       expect(metrics).toContain('herald_events_published_total{type="user.registered"} 3');
       expect(metrics).toContain(`herald_dead_letter_queue_size{prefix="${prefix}"} 1`);
