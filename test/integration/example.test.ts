@@ -100,7 +100,8 @@ describe('the user-registration example', () => {
       await waitFor(async () => {
         metrics = await (await fetch(`${base}/metrics`)).text();
         return metrics.includes('herald_dead_letters_total{reason="non-retryable"} 1') && metrics.includes(`herald_dead_letter_queue_size{prefix="${prefix}"} 1`);
-      }, { timeoutMs: 15_000, message: () => metrics });
+        // A reading taken before the write stays for metrics.refreshIntervalMs (15 s by default).
+      }, { timeoutMs: 25_000, message: () => metrics });
       expect(metrics).toContain('herald_events_published_total{type="user.registered"} 3');
       expect(metrics).toContain(`herald_dead_letter_queue_size{prefix="${prefix}"} 1`);
       expect(metrics).toContain('process_resident_memory_bytes');
@@ -110,7 +111,7 @@ describe('the user-registration example', () => {
       const run = await running;
       expect(run.code, run.stderr).toBe(0);
       expect(summaryOf(run)).toEqual({ transport: 'redis', ...EXPECTED });
-    });
+    }, 60_000);
 
     it('runs the same in durable mode (HERALD_MODE=durable) and leaves nothing pending', async () => {
       admin ??= new Redis(redis.url);
