@@ -161,7 +161,8 @@ function describeRun(opts: Options, started: Date, load0: number): string[] {
   const s = opts.sizes;
   const seconds = (Date.now() - started.getTime()) / 1000;
   return [
-    `Command: \`npm run bench${opts.quick ? ' -- --quick' : ''}\`, started ${started.toISOString()}, took ${seconds.toFixed(0)} s`,
+    // The command as given, so that the run can be repeated exactly (--reps, --only).
+    `Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`, started ${started.toISOString()}, took ${seconds.toFixed(0)} s`,
     `Repetitions: ${s.reps}; Pub/Sub N=${s.pubsubN}; latency ${s.latencyRates.join(' and ')} events/s for ${s.latencyDurationMs} ms each after ${s.latencyWarmupMs} ms warm-up; retry N=${s.retryN}; in-memory N=${s.memoryN}; durable N=${s.durableN} (end to end and backlog), latency ${DURABLE_LATENCY_RATE} events/s for ${s.durableLatencyDurationMs} ms after ${s.durableLatencyWarmupMs} ms warm-up`,
     `Peer envelope: ${JSON.stringify(makeEnvelope(123_456)).length} bytes of JSON (${JSON.stringify(makeEnvelope(123_456, 1234.567)).length} with the latency stamp)`,
     `1-minute load average: ${load0.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end (bench processes included)`,
