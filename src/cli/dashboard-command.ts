@@ -32,7 +32,7 @@ export async function dashboardAction(deps: CliDeps, flags: DashboardFlags): Pro
         'Set HERALD_DASHBOARD_AUTH=user:password (or pass --auth), or keep --host 127.0.0.1 and reach it through an SSH tunnel.',
     );
   }
-  return withQueue(deps, flags, async ({ queue, prefix, io }) => {
+  return withQueue(deps, flags, async ({ queue, prefix, io, ownedByHerald }) => {
     const server = createServer();
     const port = await listen(server, flags.host, flags.port);
     const hostPort = (host: string) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -41,6 +41,7 @@ export async function dashboardAction(deps: CliDeps, flags: DashboardFlags): Pro
       readOnly: flags.readOnly === true,
       auth,
       title: `prefix ${prefix}`,
+      ...(ownedByHerald ? { ownedByHerald } : {}),
       // Without auth, answer only to loopback names, so a site that rebinds its DNS name to 127.0.0.1 gets nothing.
       allowedHosts: auth ? undefined : [...new Set([flags.host, '127.0.0.1', 'localhost', '::1'])].map(hostPort),
     });

@@ -47,8 +47,10 @@ export class DashboardApi {
       case 'GET entries/:id':
         return ok((await this.#config.deadLetters.get(id!)) ?? throwNotFound(id!));
       case 'DELETE entries/:id':
+        await this.#assertOwned();
         return (await this.#config.deadLetters.remove(id!)) ? ok({ removed: id }) : throwNotFound(id!);
       case 'POST purge':
+        await this.#assertOwned();
         return ok({ purged: await this.#purge(selectionOf(await readJsonBody(req))) });
       case 'POST replays':
         return { status: 202, body: this.#startReplay(await readJsonBody(req)) };
@@ -90,6 +92,18 @@ export class DashboardApi {
       total++;
     }
     return { total, offset, entries: page };
+  }
+
+  /** Refuses to delete keys that may be another application's (no marker of Herald's; see key-ownership.ts). */
+  async #assertOwned(): Promise<void> {
+    const owned = this.#config.ownedByHerald;
+    if (owned === undefined || (await owned())) return;
+    throw new HttpError(
+      409,
+      'not-herald-keys',
+      "These dead-letter keys carry no marker of Herald's, so they may be another application's: nothing was removed. " +
+        'Start a bus with handlers on this prefix (it writes the marker), or use `herald dlq remove|purge --force` if the keys are Herald\'s.',
+    );
   }
 
   async #purge(selection: EntrySelection): Promise<number> {

@@ -33,6 +33,13 @@ export interface DashboardOptions {
   readonly replay?: ReplayOptions;
   /** Shown in the page's heading, e.g. the prefix. @default none */
   readonly title?: string;
+  /**
+   * Asked before remove and purge: when it resolves false, the keys may be another
+   * application's, and both are refused (409, code `not-herald-keys`) as `herald dlq`
+   * refuses them. Pass the `ownedByHerald` of `openRedisDeadLetterQueue`; `herald dashboard`
+   * does. @default no check
+   */
+  readonly ownedByHerald?: () => Promise<boolean>;
 }
 
 /** Options checked and filled in. */
@@ -44,6 +51,7 @@ export interface DashboardConfig {
   readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly replay: ReplayOptions;
   readonly title: string;
+  readonly ownedByHerald: (() => Promise<boolean>) | undefined;
 }
 
 /**
@@ -62,6 +70,9 @@ export function resolveDashboardOptions(options: DashboardOptions): DashboardCon
   if (options.allowedHosts !== undefined && (!Array.isArray(options.allowedHosts) || options.allowedHosts.some((h) => typeof h !== 'string'))) {
     throw new TypeError('Expected `allowedHosts` to be an array of Host header values such as "127.0.0.1:8080".');
   }
+  if (options.ownedByHerald !== undefined && typeof options.ownedByHerald !== 'function') {
+    throw new TypeError('Expected `ownedByHerald` to be a function, such as the one openRedisDeadLetterQueue returns.');
+  }
   return {
     deadLetters: options.deadLetters,
     readOnly: options.readOnly === true,
@@ -70,6 +81,7 @@ export function resolveDashboardOptions(options: DashboardOptions): DashboardCon
     allowedHosts: options.allowedHosts && new Set(options.allowedHosts.map((host) => host.toLowerCase())),
     replay: options.replay ?? {},
     title: typeof options.title === 'string' ? options.title : '',
+    ownedByHerald: options.ownedByHerald,
   };
 }
 

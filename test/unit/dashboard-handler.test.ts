@@ -112,6 +112,23 @@ describe('createDashboardHandler', () => {
     expect(await queue.count()).toBe(1);
   });
 
+  it('refuses remove and purge when the keys carry no marker of Herald, and allows them when they do', async () => {
+    let owned = false;
+    const { base, queue } = await serve({ ownedByHerald: async () => owned });
+    const [entry] = (await queue.list()).entries;
+    const refused = await Promise.all([
+      fetch(`${base}/api/purge`, { method: 'POST', headers: change, body: '{}' }),
+      fetch(`${base}/api/entries/${entry!.id}`, { method: 'DELETE', headers: change }),
+    ]);
+    expect(refused.map((res) => res.status)).toEqual([409, 409]);
+    expect(((await refused[0]!.json()) as { error: { code: string } }).error.code).toBe('not-herald-keys');
+    expect(await queue.count()).toBe(1);
+    owned = true;
+    const removed = await fetch(`${base}/api/entries/${entry!.id}`, { method: 'DELETE', headers: change });
+    expect(removed.status).toBe(200);
+    expect(await queue.count()).toBe(0);
+  });
+
   it('shows no instances and offers no queued replay for a queue that cannot have them (in memory)', async () => {
     const { base } = await serve();
     const [instances, queued, summary] = await Promise.all(['instances', 'queued', 'summary'].map((path) => fetch(`${base}/api/${path}`).then((res) => res.json())));
