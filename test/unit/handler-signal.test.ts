@@ -22,6 +22,9 @@ describe('ctx.signal', () => {
     let finished = 0;
     bus.subscribe(OrderPlaced, async (_event, ctx) => {
       peak = Math.max(peak, ++waiting);
+      // Not a wait for the test's sake: a handler passing ctx.signal to timers/promises is the
+      // documented use under test (each such call adds an abort listener). The test itself
+      // synchronises with waitFor below.
       await sleep(300, undefined, { signal: ctx.signal });
       waiting--;
       finished++;
