@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.d.ts', 'bin/**', 'docs/**'] },
+  { ignores: ['dist/**', '.bench-build/**', 'node_modules/**', 'coverage/**', '**/*.d.ts', 'bin/**', 'docs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,9 +1,11 @@
 /**
- * Parent side of the parent <-> child protocol: forks a bench worker under tsx, hands out its
- * messages by type, and kills it (by its own pid) if it outlives its time limit.
+ * Parent side of the parent <-> child protocol: forks a bench worker (compiled JavaScript under
+ * plain `node`, see compile.ts), hands out its messages by type, and kills it (by its own pid) if
+ * it outlives its time limit.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compiledWorkers } from './compile.js';
 import type { ChildMessage } from './workers/child-io.js';
 
 interface Waiter {
@@ -30,12 +32,12 @@ export class BenchChild {
   /** Process warnings the child reported (deduplicated), e.g. MaxListenersExceededWarning. */
   readonly warnings: string[] = [];
 
-  /** `worker` is a file name in bench/workers/, `args` its JSON arguments. */
+  /** `worker` is a file name in bench/workers/ (`.ts`), `args` its JSON arguments. */
   constructor(name: string, worker: string, args: object, timeoutMs: number) {
     this.#name = name;
-    const file = fileURLToPath(new URL(`./workers/${worker}`, import.meta.url));
+    const file = fileURLToPath(new URL(worker.replace(/\.ts$/, '.js'), compiledWorkers));
     this.#proc = fork(file, [JSON.stringify(args)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     live.add(this);

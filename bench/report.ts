@@ -28,7 +28,7 @@ function gitRevision(): string {
 export function describeMachine(redisVersion: string): string[] {
   const cpus = os.cpus();
   const herald = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version?: string };
-  const packages = ['ioredis', 'bullmq', 'tsx', 'pino'].map((p) => `${p} ${packageVersion(p)}`).join(', ');
+  const packages = ['ioredis', 'bullmq', 'typescript', 'pino'].map((p) => `${p} ${packageVersion(p)}`).join(', ');
   return [
     `CPU: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} cores (os.availableParallelism ${os.availableParallelism()})`,
     `Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
@@ -92,9 +92,10 @@ rate counts only the events that were handled.
    peer measurements) and shows what envelope building costs. A 10 % warm-up (at most 20,000
    events) runs first and is not timed.
 5. **Subscriber memory.** \`process.resourceUsage().maxRSS\` read inside the subscriber process of
-   scenario 1 at the end of the burst. Every child runs under the tsx loader
-   (\`--import tsx\`), which adds the same fixed amount to both sides; the *growth* row (peak
-   minus RSS right after subscribing) leaves that constant out.
+   scenario 1 at the end of the burst. Every child is plain JavaScript under plain \`node\`
+   (src/ and bench/ are compiled with \`tsc -p tsconfig.bench.json\` before the run), so RSS
+   holds what each side loads and nothing of a TypeScript loader; the *growth* row (peak minus
+   RSS right after subscribing) leaves the loaded code out.
 6. **Durable mode.** Herald: a \`DurableEventBus\` (\`createEventBus({ mode: 'durable', group:
    'bench', startFrom: 'earliest' })\`, otherwise default options) with 3 async handlers on the
    type, publisher and consumer in separate processes, publishing as in scenario 1. Two peers, both

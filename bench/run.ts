@@ -11,6 +11,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { killLiveChildren } from './child.js';
 import { clusterBench } from './cluster.js';
+import { compileBench } from './compile.js';
 import { cpuSnapshot, describeOtherLoad } from './cpu-share.js';
 import { makeEnvelope } from './envelope.js';
 import { startPrivateRedis, type PrivateRedis } from './redis.js';
@@ -177,6 +178,7 @@ async function main(): Promise<number> {
     for (const line of await clusterBench({ n, reps: opts.sizes.reps, log })) log(line);
     if (opts.scenarios.length === 0) return 0;
   }
+  compileBench();
   const session: Session = {
     opts,
     heraldAvailable: existsSync(heraldEntry),

@@ -4,7 +4,6 @@
  */
 import { createEventBus } from '../../src/index.js';
 import { PREFIX } from './herald-event.js';
-import { observability } from './herald-observability.js';
 import type { Observe } from './protocol.js';
 
 export const DURABLE_GROUP = 'bench';
@@ -12,12 +11,17 @@ export const DURABLE_GROUP = 'bench';
 // A fixed bench key: signing costs the same whatever the key.
 const BENCH_KEY = 'bench-signing-key-0123456789abcdefghij';
 
-export function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number, observe?: Observe, batching?: boolean, signed?: boolean) {
+/**
+ * The exporters (prom-client, the OpenTelemetry SDK) are imported only when `observe` asks for
+ * them, so that the plain rows, memory among them, load nothing of them.
+ */
+export async function heraldBus(redisUrl: string, durable: boolean | undefined, concurrency?: number, observe?: Observe, batching?: boolean, signed?: boolean) {
+  const observed = observe === undefined ? {} : (await import('./herald-observability.js')).observability(observe);
   return createEventBus({
     redisUrl,
     prefix: PREFIX,
     logger: false,
-    ...(observe !== undefined ? observability(observe) : {}),
+    ...observed,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(batching === true ? { batching: true } : {}),
     // Publisher and subscriber alike sign and verify, as a service with signing on would.

@@ -14,8 +14,8 @@ const args = readArgs<LatencyArgs>();
 
 runChild('herald-latency', args.deadlineMs, async () => {
   const probe = new StartProbe();
-  const pubBus = heraldBus(args.redisUrl, args.durable);
-  const subBus = heraldBus(args.redisUrl, args.durable);
+  const pubBus = await heraldBus(args.redisUrl, args.durable);
+  const subBus = await heraldBus(args.redisUrl, args.durable);
   for (let h = 1; h <= HANDLERS; h += 1) {
     subBus.subscribe(OrderPlaced, async (event) => probe.started(event.id, event.payload.sentAt), { name: `h${h}` });
   }

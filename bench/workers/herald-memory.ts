@@ -5,7 +5,8 @@
 import { createEventBus } from '../../src/index.js';
 import { makePayload } from '../envelope.js';
 import { readArgs, runChild, waitUntil } from './child-io.js';
-import { OrderPlaced, OrderPlacedChecked } from './herald-event.js';
+import { OrderPlacedChecked } from './herald-event-checked.js';
+import { OrderPlaced } from './herald-event.js';
 import type { MemoryArgs, MemoryResult } from './protocol.js';
 
 const args = readArgs<MemoryArgs>();

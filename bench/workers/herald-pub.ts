@@ -13,7 +13,7 @@ import { publishInBatches } from './publish-batches.js';
 const args = readArgs<PublishArgs>();
 
 runChild('herald-pub', args.deadlineMs, async () => {
-  const bus = heraldBus(args.redisUrl, args.durable, undefined, args.observe, args.batching, args.signed);
+  const bus = await heraldBus(args.redisUrl, args.durable, undefined, args.observe, args.batching, args.signed);
   await bus.start();
   const result = await publishInBatches(args, (seq) => bus.publish(OrderPlaced.create(makePayload(seq))));
   return { result, cleanup: () => bus.shutdown({ timeoutMs: 5000 }) };

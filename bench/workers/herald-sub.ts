@@ -13,7 +13,7 @@ const args = readArgs<SubscribeArgs>();
 const RETRY = { retries: 2, minTimeoutMs: 10, jitter: false } as const;
 
 runChild('herald-sub', args.deadlineMs, async () => {
-  const bus = heraldBus(args.redisUrl, args.durable, args.concurrency, args.observe, undefined, args.signed);
+  const bus = await heraldBus(args.redisUrl, args.durable, args.concurrency, args.observe, undefined, args.signed);
   const handlers = args.mode === 'fanout' ? 3 : 1;
   let successes = 0;
   let failedAttempts = 0;

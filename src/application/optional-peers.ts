@@ -1,20 +1,26 @@
 import { MissingDependencyError } from '../domain/errors/missing-dependency-error.js';
+import { loadOptional } from '../infrastructure/observability/optional-module.js';
 
-// inversify and reflect-metadata are optional peer dependencies: an app that does not use the
-// DI layer (eventBusModule, TYPES with a container) need not install them. They are loaded once
-// here, at import, with top-level await: inversify 8 is an ES module only, so it cannot be
-// required synchronously when eventBusModule() runs. reflect-metadata installs its `Reflect`
-// API when present, before any module that imports Herald declares an @injectable() class.
-await import('reflect-metadata').catch(ifMissing('reflect-metadata'));
-const inversify = await import('inversify').catch(ifMissing('inversify'));
+type Inversify = typeof import('inversify');
+
+// inversify is an optional peer dependency: an app that does not use the DI layer
+// (eventBusModule) need not install it, and one that has it installed but does not call
+// eventBusModule() must not pay for it (about 18 MiB of RSS). inversify 8 is an ES module only;
+// on a Node that can require() ES modules (20.19 and later) it is loaded when eventBusModule()
+// first runs, as the same module instance the app's own `import` gets. Older Nodes can only
+// import() it, so there it is loaded here, at import, with top-level await.
+const preloaded: Inversify | undefined = process.features.require_module
+  ? undefined
+  : await import('inversify').catch(ifMissing('inversify'));
 
 /**
  * The inversify module, for eventBusModule().
  * @throws MissingDependencyError when inversify is not installed.
  */
-export function loadInversify(): typeof import('inversify') {
-  if (!inversify) throw new MissingDependencyError('inversify', 'eventBusModule()');
-  return inversify;
+export function loadInversify(): Inversify {
+  if (process.features.require_module) return loadOptional<Inversify>('inversify', 'eventBusModule()');
+  if (!preloaded) throw new MissingDependencyError('inversify', 'eventBusModule()');
+  return preloaded;
 }
 
 /** Undefined when the package itself is not installed; any other failure (a broken install) is thrown. */

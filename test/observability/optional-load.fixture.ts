@@ -1,12 +1,13 @@
 // Run as a child process by optional-load.test.ts: which optional packages are
 // loaded after importing Herald and running a bus without metrics or tracing,
-// then with each enabled (the control that shows the check sees them).
+// then with each enabled, then with the DI layer (the controls that show the check sees them).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const OPTIONAL = /node_modules[\\/](prom-client|@opentelemetry[\\/]api)[\\/]/;
+const OPTIONAL = /node_modules[\\/](prom-client|@opentelemetry[\\/]api|inversify|reflect-metadata)[\\/]/;
 
-// Node loads both packages as CommonJS (by `import` too), so every module of theirs lands in require.cache.
+// Node loads prom-client, @opentelemetry/api and reflect-metadata as CommonJS (by `import` too),
+// and inversify, an ES module, by require(): every module of theirs lands in require.cache.
 function loaded(): string[] {
   const names = new Set<string>();
   for (const path of Object.keys(require.cache)) {
@@ -38,5 +39,9 @@ const registry = { registerMetric() {}, getSingleMetric: () => undefined };
 const measured = createEventBus({ mode: 'memory', logger: false, metrics: { registry } });
 await measured.shutdown();
 report.withMetrics = loaded();
+
+const { eventBusModule } = await import('../../src/index.js');
+eventBusModule();
+report.withDependencyInjection = loaded();
 
 console.log(`LOADED ${JSON.stringify(report)}`);

@@ -5,9 +5,10 @@ const requireFromHere = createRequire(import.meta.url);
 
 /**
  * Loads an optional peer dependency when an option asks for it, synchronously
- * so that a bus is fully set up when its constructor returns. Both packages
- * Herald loads this way (prom-client, @opentelemetry/api) resolve to CommonJS
- * for `import` and `require` alike, so the app and Herald share one copy.
+ * so that a bus is fully set up when its constructor returns. prom-client and
+ * @opentelemetry/api resolve to CommonJS for `import` and `require` alike, and
+ * Node's require() of an ES module (inversify) returns the instance `import`
+ * gets, so the app and Herald share one copy of each.
  *
  * @throws MissingDependencyError when the package is not installed.
  */

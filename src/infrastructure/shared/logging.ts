@@ -1,5 +1,16 @@
-import { pino } from 'pino';
+import { createRequire } from 'node:module';
+import type * as Pino from 'pino';
 import type { Logger } from '../../domain/logger.js';
+
+const requireFromHere = createRequire(import.meta.url);
+let pinoModule: typeof Pino | undefined;
+
+// pino (CommonJS, about 9 MiB of RSS with its transports' code) is required the first time a
+// default logger or an error serialisation needs it: an app that passes its own logger, or
+// `logger: false`, never loads it.
+function loadPino(): typeof Pino {
+  return (pinoModule ??= requireFromHere('pino') as typeof Pino);
+}
 
 /** A logger that writes nothing (for `logger: false`). */
 export const silentLogger: Logger = {
@@ -20,7 +31,7 @@ export const silentLogger: Logger = {
 export function resolveLogger(logger: Logger | false | undefined): Logger {
   if (logger === false) return silentLogger;
   if (logger) return logger;
-  return pino({
+  return loadPino().pino({
     name: 'herald',
     level: process.env.LOG_LEVEL ?? 'info',
     redact: { paths: ['password', '*.password', 'redisUrl', '*.redisUrl'], censor: '[redacted]' },
@@ -35,7 +46,7 @@ export function resolveLogger(logger: Logger | false | undefined): Logger {
  * keeps every cause.
  */
 export function serializeError(error: unknown): unknown {
-  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  const serialized = loadPino().pino.stdSerializers.err(error as Error) as unknown;
   if (!(error instanceof Error) || typeof serialized !== 'object' || serialized === null) return serialized;
   let message = error.message;
   const seen = new Set<unknown>([error]);
