@@ -1,8 +1,7 @@
-import { type KeyObject, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { SignatureError } from '../../domain/errors/signature-error.js';
+import { HmacSha256, sameMac } from './hmac-sha256.js';
 import { SIGNATURE_MARK, SIGNATURE_VALUE } from './signature-format.js';
 
-const CLOSE = '}';
 const SIGNATURE_END = '"}';
 
 /**
@@ -13,10 +12,10 @@ const SIGNATURE_END = '"}';
  * writes for it without its `signature` member: the text Herald signed.
  */
 export class SignatureVerifier {
-  readonly #keys: ReadonlyMap<string, KeyObject>;
+  readonly #keys: ReadonlyMap<string, HmacSha256>;
 
   constructor(keys: ReadonlyMap<string, Buffer>) {
-    this.#keys = new Map([...keys].map(([id, key]) => [id, createSecretKey(key)]));
+    this.#keys = new Map([...keys].map(([id, key]) => [id, new HmacSha256(key)]));
   }
 
   /** Undefined when `raw` ends with a valid signature of the rest, else why not. */
@@ -25,8 +24,8 @@ export class SignatureVerifier {
     if (at < 0) return new SignatureError('unsigned');
     if (!raw.endsWith(SIGNATURE_END)) return new SignatureError('malformed');
     const value = raw.slice(at + SIGNATURE_MARK.length, -SIGNATURE_END.length);
-    // Hashing the two pieces avoids copying a large text to put its `}` back.
-    return this.#check(value, (hmac) => hmac.update(raw.slice(0, at)).update(CLOSE));
+    // The signed text is the received one cut before its signature member, with `}` put back.
+    return this.#check(value, (mac) => mac.digestClosedAt(raw, at));
   }
 
   /** Undefined when the parsed envelope's `signature` covers the rest of it, else why not. */
@@ -35,16 +34,15 @@ export class SignatureVerifier {
     const { signature, ...signed } = envelope as Record<string, unknown>;
     if (signature === undefined) return new SignatureError('unsigned');
     if (typeof signature !== 'string') return new SignatureError('malformed');
-    return this.#check(signature, (hmac) => hmac.update(JSON.stringify(signed)));
+    return this.#check(signature, (mac) => mac.digest(JSON.stringify(signed)));
   }
 
-  #check(value: string, feed: (hmac: ReturnType<typeof createHmac>) => ReturnType<typeof createHmac>): SignatureError | undefined {
+  #check(value: string, digest: (mac: HmacSha256) => string): SignatureError | undefined {
     const match = SIGNATURE_VALUE.exec(value);
     if (!match) return new SignatureError('malformed');
     const keyId = match[1]!;
     const key = this.#keys.get(keyId);
     if (!key) return new SignatureError('unknown-key', keyId);
-    const expected = feed(createHmac('sha256', key)).digest('base64url');
-    return timingSafeEqual(Buffer.from(expected), Buffer.from(match[2]!)) ? undefined : new SignatureError('mismatch', keyId);
+    return sameMac(digest(key), match[2]!) ? undefined : new SignatureError('mismatch', keyId);
   }
 }
