@@ -33,6 +33,10 @@ export function isDatabaseRefusal(error: unknown): boolean {
  */
 export function refusalOf(error: unknown, url: string, database = 0): RedisAuthError | RedisDatabaseError | undefined {
   if (!(error instanceof Error)) return undefined;
+  // A Cluster client reports a refusal by every seed node as "Failed to refresh slots cache",
+  // with the last node's reply kept beside it.
+  const nodeError = (error as { lastNodeError?: unknown }).lastNodeError;
+  if (nodeError instanceof Error) return refusalOf(nodeError, url, database);
   const reason = authFailure(error.message);
   if (reason !== undefined) {
     const command = reason === 'no-permission' ? refusedCommand(error) : undefined;
