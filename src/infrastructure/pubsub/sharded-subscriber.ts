@@ -11,6 +11,8 @@ const QUIET_MS = 200;
 // An SSUBSCRIBE routed to a node that just died may never be answered.
 const SUBSCRIBE_TIMEOUT_MS = 1_000;
 const RETRY_MS = 250;
+// How long a channel that a pattern has just subscribed to remembers its first event (see #fresh).
+const FRESH_MS = 10_000;
 // How often pattern subscriptions re-read the published types, in case an announcement was missed (a failover).
 const DISCOVER_EVERY_MS = 5_000;
 
@@ -47,6 +49,11 @@ export class ShardedSubscriber {
   // Channel → the first event of a new type, handed over from its announcement, and to which selectors:
   // when the same event then arrives on the channel too, it goes only to the others.
   readonly #announced = new Map<string, { readonly raw: string; readonly selectors: readonly string[] }>();
+  // Channel → the first event it delivered (none yet: undefined) since a pattern subscribed to it. The
+  // announcement of a new type and its first event on the type's channel come from different shards in
+  // either order, and the SSUBSCRIBE may have taken effect just before or just after that event went out:
+  // only this record tells whether the channel delivered it.
+  readonly #fresh = new Map<string, { raw: string | undefined; readonly since: number }>();
   #sink: MessageSink | undefined;
   #receiving = false;
   #chain: Promise<void> = Promise.resolve();
@@ -130,6 +137,10 @@ export class ShardedSubscriber {
     }
     const selectors = this.#routes.get(channel);
     if (!selectors) return;
+    if (this.#fresh.size > 0) {
+      const fresh = this.#fresh.get(channel);
+      if (fresh !== undefined && fresh.raw === undefined) fresh.raw = raw;
+    }
     const announced = this.#announced.size > 0 ? this.#announced.get(channel) : undefined;
     if (announced?.raw !== raw) {
       for (const selector of selectors) this.#sink?.(raw, channel, selector);
@@ -148,10 +159,13 @@ export class ShardedSubscriber {
     const routed = this.#subscribed.has(channel) ? this.#routes.get(channel) : undefined;
     const selectors = [...(this.#routes.get(channel) ?? [])];
     const raw = message.slice(cut + 1);
+    const fresh = this.#fresh.get(channel);
+    this.#fresh.delete(channel);
     const handed: string[] = [];
     for (const selector of this.#selectors()) {
       if (!isPattern(selector) || !patternToRegExp(selector).test(type)) continue;
-      if (!routed?.includes(selector)) {
+      const delivered = routed?.includes(selector) === true && (fresh === undefined || fresh.raw === raw);
+      if (!delivered) {
         this.#sink?.(raw, channel, selector);
         handed.push(selector);
       }
@@ -194,6 +208,11 @@ export class ShardedSubscriber {
     if (patterns.length > 0) routes.set(this.#keys.typeAnnouncements, []);
     this.#routes = routes;
     const add = [...routes.keys()].filter((channel) => !this.#subscribed.has(channel));
+    const now = Date.now();
+    for (const [channel, fresh] of this.#fresh) if (now - fresh.since > FRESH_MS) this.#fresh.delete(channel);
+    for (const channel of add) {
+      if (routes.get(channel)!.some(isPattern) && !this.#fresh.has(channel)) this.#fresh.set(channel, { raw: undefined, since: now });
+    }
     const drop = [...this.#subscribed].filter((channel) => !routes.has(channel));
     // One call per channel: channels of one call must share a slot. Always with names:
     // SUNSUBSCRIBE without channels crashes ioredis 5 (ioredis#2133).
@@ -237,6 +256,7 @@ export class ShardedSubscriber {
     this.#synced = false;
     this.#subscribed.clear();
     this.#announced.clear();
+    this.#fresh.clear();
     clearTimeout(this.#quietTimer);
     this.#quietTimer = setTimeout(() => void this.sync().catch(() => {}), QUIET_MS).unref();
   }
