@@ -52,7 +52,7 @@ export class TraceObserver implements BusObserver {
       const from = remote ?? api.trace.getSpanContext(parent);
       if (from !== undefined && (from.traceFlags & api.TraceFlags.SAMPLED) === 0 && (remote !== undefined || api.isSpanContextValid(from))) {
         // A trace not sampled: no span, the parent's context goes on (a header given is already there).
-        if (remote === undefined) envelope.headers = { ...envelope.headers, ...traceHeaders(from) };
+        if (remote === undefined) envelope.headers = withTraceHeaders(envelope.headers, from);
         return send(envelope);
       }
     }
@@ -62,7 +62,7 @@ export class TraceObserver implements BusObserver {
       parent,
     );
     const context = span.spanContext();
-    if (this.#valid(context)) envelope.headers = { ...envelope.headers, ...traceHeaders(context) };
+    if (this.#valid(context)) envelope.headers = withTraceHeaders(envelope.headers, context);
     // A span that records nothing (no SDK, or its trace not sampled) has nothing to end: no wrapper promise.
     if (!span.isRecording()) return send(envelope);
     return send(envelope).then(
@@ -221,6 +221,12 @@ function traceHeaders(context: Otel.SpanContext): Record<string, string> {
   const state = context.traceState?.serialize();
   if (state) headers[TRACESTATE_HEADER] = state;
   return headers;
+}
+
+/** `headers` with those that carry `context` added (replacing any given): a new object. */
+function withTraceHeaders(headers: Headers, context: Otel.SpanContext): Record<string, string> {
+  const trace = traceHeaders(context);
+  return headers === undefined ? trace : { ...headers, ...trace };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
