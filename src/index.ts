@@ -66,7 +66,7 @@ export { InMemoryBroker } from './infrastructure/memory/in-memory-broker.js';
 export type { BusOptions } from './infrastructure/eventbus/bus-options.js';
 export type { SigningKey, SigningOptions, VerificationOptions } from './infrastructure/signing/signing-options.js';
 export type { MetricsOptions, MetricsRegistry } from './infrastructure/observability/metrics-options.js';
-export type { TracerProviderLike, TracingOptions } from './infrastructure/observability/tracing-options.js';
+export type { TracerProviderLike, TracingOptions, UnsampledParents } from './infrastructure/observability/tracing-options.js';
 export { RedisDeadLetterQueue } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
 export type { RedisDeadLetterQueueOptions } from './infrastructure/dead-letters/redis-dead-letter-queue.js';
 export { InMemoryDeadLetterQueue } from './infrastructure/memory/in-memory-dead-letter-queue.js';

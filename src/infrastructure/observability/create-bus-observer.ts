@@ -47,7 +47,7 @@ export function createBusObserver(options: ObservabilityOptions, transport: Tran
   if (tracing !== undefined) {
     const api = loadOptional<typeof Otel>('@opentelemetry/api', 'tracing');
     const tracer = (tracing.tracerProvider ?? api.trace).getTracer(TRACER_NAME) as Otel.Tracer;
-    observers.push(new TraceObserver(api, tracer, probe.transport));
+    observers.push(new TraceObserver(api, tracer, probe.transport, tracing.unsampledParents));
   }
   if (metrics !== undefined) {
     const client = loadOptional<typeof PromClient>('prom-client', 'metrics');

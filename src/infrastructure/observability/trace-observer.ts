@@ -6,15 +6,9 @@ import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';
 import { TRACEPARENT_HEADER, TRACESTATE_HEADER, formatTraceParent, parseTraceParent } from './trace-parent.js';
 import { TracedContext } from './traced-context.js';
+import type { UnsampledParents } from './tracing-options.js';
 
 type Headers = Readonly<Record<string, string>> | undefined;
-
-interface ParsedHeader {
-  readonly header: string;
-  readonly state: string | undefined;
-  readonly context: Otel.SpanContext | undefined;
-  parent: Otel.Context | undefined;
-}
 
 /**
  * OpenTelemetry spans of a bus, after the messaging semantic conventions: a
@@ -24,20 +18,29 @@ interface ParsedHeader {
  * linked to the original); a failed attempt ends in error status, a retry is an
  * event on the next attempt's span, and a dead letter is a span of its own
  * under the last failed attempt.
+ *
+ * With `unsampledParents: 'no-span'`, a publish or an attempt whose parent is
+ * valid and not sampled starts no span and passes the parent's context on.
  */
 export class TraceObserver implements BusObserver {
   readonly #api: typeof Otel;
   readonly #tracer: Otel.Tracer;
   readonly #system: string;
+  readonly #skipUnsampled: boolean;
   // The last failed attempt of each handler of an event, to parent its dead-letter span.
   readonly #failedAttempts = new WeakMap<EventEnvelope, Map<string, Otel.SpanContext>>();
-  // The handlers of one event run back to back: parse its traceparent once for all of them.
-  #lastParsed: ParsedHeader | undefined;
+  // The handlers of one event run back to back: its headers are parsed, and its parent context
+  // made (a copied map in the API), once for all of them.
+  #lastHeader: string | undefined;
+  #lastState: string | undefined;
+  #lastRemote: Otel.SpanContext | undefined;
+  #lastParent: Otel.Context | undefined;
 
-  constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string) {
+  constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string, unsampledParents: UnsampledParents = 'no-span') {
     this.#api = api;
     this.#tracer = tracer;
     this.#system = transport === 'memory' ? 'memory' : 'redis';
+    this.#skipUnsampled = unsampledParents === 'no-span';
   }
 
   publish(envelope: OutgoingEnvelope, send: SendEnvelope): Promise<EventEnvelope> {
@@ -45,13 +48,21 @@ export class TraceObserver implements BusObserver {
     const remote = this.#remoteContext(envelope.headers);
     // A traceparent header given to publish (ctx.publish passes its attempt's) is the parent; else the active span.
     const parent = remote ? this.#remoteParent(remote) : api.context.active();
+    if (this.#skipUnsampled) {
+      const from = remote ?? api.trace.getSpanContext(parent);
+      if (from !== undefined && (from.traceFlags & api.TraceFlags.SAMPLED) === 0 && (remote !== undefined || api.isSpanContextValid(from))) {
+        // A trace not sampled: no span, the parent's context goes on (a header given is already there).
+        if (remote === undefined) envelope.headers = withTraceHeaders(envelope.headers, from);
+        return send(envelope);
+      }
+    }
     const span = this.#tracer.startSpan(
       `publish ${envelope.type}`,
       { kind: api.SpanKind.PRODUCER, attributes: this.#attributes(envelope, 'send', 'publish') },
       parent,
     );
     const context = span.spanContext();
-    if (this.#valid(context)) envelope.headers = { ...envelope.headers, ...traceHeaders(context) };
+    if (this.#valid(context)) envelope.headers = withTraceHeaders(envelope.headers, context);
     // A span that records nothing (no SDK, or its trace not sampled) has nothing to end: no wrapper promise.
     if (!span.isRecording()) return send(envelope);
     return send(envelope).then(
@@ -71,12 +82,17 @@ export class TraceObserver implements BusObserver {
       const api = this.#api;
       const headers = event.headers;
       const remote = this.#remoteContext(headers);
+      const replayOf = headers?.[REPLAY_ENTRY_HEADER];
+      if (replayOf === undefined && remote !== undefined && this.#skipUnsampled && (remote.traceFlags & api.TraceFlags.SAMPLED) === 0) {
+        // A trace not sampled: no span; the handler runs in the producer's context and publishes into it.
+        const handlerCtx = new TracedContext(ctx, () => traceHeaders(remote));
+        return api.context.with(this.#remoteParent(remote), handler, undefined, event, handlerCtx);
+      }
       const attributes = this.#attributes(event, 'process', 'process');
       attributes['herald.handler'] = name;
       attributes['herald.attempt'] = ctx.attempt;
       const options: Otel.SpanOptions = { kind: api.SpanKind.CONSUMER, attributes };
       let parent = api.ROOT_CONTEXT;
-      const replayOf = headers?.[REPLAY_ENTRY_HEADER];
       if (replayOf !== undefined) {
         // A replay is a new run, started by an operator: its own trace, linked to the event's original one.
         attributes['herald.dead_letter.id'] = replayOf;
@@ -169,21 +185,23 @@ export class TraceObserver implements BusObserver {
     const header = headers?.[TRACEPARENT_HEADER];
     if (header === undefined) return undefined;
     const state = headers?.[TRACESTATE_HEADER];
-    const last = this.#lastParsed;
-    if (last !== undefined && last.header === header && last.state === state) return last.context;
-    const parent = parseTraceParent(header);
-    const context = parent && { ...parent, isRemote: true, ...(state ? { traceState: this.#api.createTraceState(state) } : {}) };
-    this.#lastParsed = { header, state, context, parent: undefined };
+    if (header === this.#lastHeader && state === this.#lastState) return this.#lastRemote;
+    const parsed = parseTraceParent(header);
+    let context: Otel.SpanContext | undefined;
+    if (parsed !== undefined) {
+      context = { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags, isRemote: true };
+      if (state) context.traceState = this.#api.createTraceState(state);
+    }
+    this.#lastHeader = header;
+    this.#lastState = state;
+    this.#lastRemote = context;
+    this.#lastParent = undefined;
     return context;
   }
 
-  /**
-   * A root context whose span is `remote`. Every handler of an event has the same parent: the
-   * context (a copied map in the API) is made once per event, with the header parse above.
-   */
+  /** A root context whose span is `remote`: made once per event, with the header parse above. */
   #remoteParent(remote: Otel.SpanContext): Otel.Context {
-    const last = this.#lastParsed;
-    if (last?.context === remote) return (last.parent ??= this.#api.trace.setSpanContext(this.#api.ROOT_CONTEXT, remote));
+    if (remote === this.#lastRemote) return (this.#lastParent ??= this.#api.trace.setSpanContext(this.#api.ROOT_CONTEXT, remote));
     return this.#api.trace.setSpanContext(this.#api.ROOT_CONTEXT, remote);
   }
 
@@ -203,6 +221,12 @@ function traceHeaders(context: Otel.SpanContext): Record<string, string> {
   const state = context.traceState?.serialize();
   if (state) headers[TRACESTATE_HEADER] = state;
   return headers;
+}
+
+/** `headers` with those that carry `context` added (replacing any given): a new object. */
+function withTraceHeaders(headers: Headers, context: Otel.SpanContext): Record<string, string> {
+  const trace = traceHeaders(context);
+  return headers === undefined ? trace : { ...headers, ...trace };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
