@@ -159,12 +159,23 @@ export class StreamLedger implements EntryOwner {
     void tracked.finally(() => this.#writes.delete(tracked));
   }
 
-  #flush(): void {
-    this.#flushing = undefined;
+  /**
+   * Sends the queued XACKs now, on `redis`: the reader calls it just before its
+   * next XREADGROUP, so that on its connection the acknowledgements of a batch go
+   * out with the next read, as a hand-rolled consumer does, instead of on the
+   * command connection a moment later (one write and one reply fewer per batch,
+   * for this process and for Redis). The tick's flush then finds nothing left.
+   */
+  flushOn(redis: Redis): void {
+    if (this.#acks.size > 0) this.#flush(redis);
+  }
+
+  #flush(redis: Redis = this.#redis): void {
+    if (redis === this.#redis) this.#flushing = undefined;
     const acks = this.#acks;
     this.#acks = new Map();
     for (const [stream, ids] of acks) {
-      const write = (this.#redis.call('XACK', stream, this.#group, ...ids) as Promise<unknown>).then(
+      const write = (redis.call('XACK', stream, this.#group, ...ids) as Promise<unknown>).then(
         () => undefined,
         (error: unknown) => {
           // Still pending in Redis: the reclaimer hands these out again, so nothing is lost.
