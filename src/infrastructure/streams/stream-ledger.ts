@@ -178,11 +178,11 @@ export class StreamLedger implements EntryOwner {
   }
 
   /**
-   * Sends the queued XACKs now, on `redis`: the reader calls it just before its
-   * next XREADGROUP, so that on its connection the acknowledgements of a batch go
-   * out with the next read, as a hand-rolled consumer does, instead of on the
-   * command connection a moment later (one write and one reply fewer per batch,
-   * for this process and for Redis). The tick's flush then finds nothing left.
+   * Sends the queued XACKs now, on `redis`: the reader calls it just before a
+   * read ahead (a backlog), so that the acknowledgements of a batch go out ahead
+   * of the next read on its connection, as a hand-rolled consumer sends them,
+   * instead of on the command connection a moment later. The tick's flush then
+   * finds nothing left.
    */
   flushOn(redis: Redis): void {
     if (this.#acks.size > 0) this.#flush(redis);

@@ -171,6 +171,11 @@ export class StreamReader {
     for (const [, entries] of reply) read += entries.length;
     const room = this.#ledger.room - read;
     if (this.#stopping || read < BATCH || room < 1 || streams !== this.#streams) return undefined;
+    // The acknowledgements of the batch before go out just ahead of it, on this connection, as a
+    // hand-rolled consumer sends them: Redis reads both at once, and the command connection has
+    // nothing to send. Only here: after a read that may block (caught up) they go on the command
+    // connection at the end of the tick, as before, so that a blocked read never delays them.
+    this.#ledger.flushOn(this.#redis);
     const next = this.#read(streams, Math.min(BATCH, room));
     // Awaited by the next turn of the loop; this only keeps a failure from being reported as unhandled meanwhile.
     next.catch(() => {});
@@ -178,8 +183,6 @@ export class StreamReader {
   }
 
   #read(streams: readonly string[], count: number): Promise<ReadReply> {
-    // Acknowledgements queued meanwhile go out ahead of the read on this connection, as a hand-rolled consumer sends them.
-    this.#ledger.flushOn(this.#redis);
     return this.#redis.call(
       'XREADGROUP', 'GROUP', this.#groups.name, this.#consumer,
       'COUNT', count,
