@@ -23,6 +23,11 @@ export class StreamEntry implements Receipt {
   failed = false;
   /** Events in the entry: 1, or the length of a batch frame. */
   weight = 1;
+  /** True from the owner's take until its finish or release. */
+  held = false;
+  /** Its neighbours among the entries held (the owner's list). */
+  previous: StreamEntry | undefined = undefined;
+  next: StreamEntry | undefined = undefined;
 
   constructor(
     /** The stream it was read from. */

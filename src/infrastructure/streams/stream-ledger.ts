@@ -20,7 +20,9 @@ export class StreamLedger implements EntryOwner {
   readonly #handledKey: string;
   readonly #limit: number;
   readonly #logger: Logger;
-  readonly #held = new Map<string, Map<string, StreamEntry>>();
+  // The entries held, as a list linked through the entries: taking and finishing one (twice per
+  // entry read) touches no hash table, where a map keyed by entry id hashed each id on the hot path.
+  #head: StreamEntry | undefined;
   #size = 0;
   #acks = new Map<string, string[]>();
   #flushing: Promise<void> | undefined;
@@ -45,22 +47,30 @@ export class StreamLedger implements EntryOwner {
     return Math.max(0, this.#limit - this.#size);
   }
 
-  /** True when this consumer is working on the entry. */
+  /** True when this consumer is working on the entry. A walk of the list: only the reclaimer asks, per sweep. */
   holds(stream: string, id: string): boolean {
-    return this.#held.get(stream)?.has(id) ?? false;
+    for (let entry = this.#head; entry; entry = entry.next) if (entry.id === id && entry.stream === stream) return true;
+    return false;
   }
 
   /** The ids held per stream, for keep-alive claims. */
-  *heldIds(): Iterable<[key: string, ids: string[]]> {
-    for (const [stream, entries] of this.#held) if (entries.size > 0) yield [stream, [...entries.keys()]];
+  heldIds(): Iterable<[key: string, ids: string[]]> {
+    const byStream = new Map<string, string[]>();
+    for (let entry = this.#head; entry; entry = entry.next) {
+      const ids = byStream.get(entry.stream);
+      if (ids) ids.push(entry.id);
+      else byStream.set(entry.stream, [entry.id]);
+    }
+    return byStream;
   }
 
   /** Starts holding an entry; its receipt goes to the dispatcher. */
   take(stream: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[], text?: string): StreamEntry {
     const entry = new StreamEntry(stream, id, this, exhausted, handled, text);
-    let entries = this.#held.get(stream);
-    if (!entries) this.#held.set(stream, (entries = new Map()));
-    entries.set(id, entry);
+    entry.held = true;
+    entry.next = this.#head;
+    if (this.#head) this.#head.previous = entry;
+    this.#head = entry;
     this.#size++;
     return entry;
   }
@@ -73,15 +83,14 @@ export class StreamLedger implements EntryOwner {
 
   /** A batch entry counts as its events: the limit bounds events held, not entries. */
   weigh(entry: StreamEntry, events: number): void {
-    if (this.#held.get(entry.stream)?.get(entry.id) !== entry || events < 1) return;
+    if (!entry.held || events < 1) return;
     this.#size += events - entry.weight;
     entry.weight = events;
   }
 
   finish(entry: StreamEntry): void {
-    const entries = this.#held.get(entry.stream);
-    if (entries?.get(entry.id) !== entry) return;
-    entries.delete(entry.id);
+    if (!entry.held) return;
+    this.#unlink(entry);
     this.#size -= entry.weight;
     if (entry.failed && entry.exhausted) {
       this.#giveUp(entry, entry.exhausted);
@@ -126,7 +135,7 @@ export class StreamLedger implements EntryOwner {
 
   /** Forgets held entries without acknowledging them (shutdown leaves them pending). */
   release(): void {
-    this.#held.clear();
+    while (this.#head) this.#unlink(this.#head);
     this.#size = 0;
     for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
@@ -137,6 +146,15 @@ export class StreamLedger implements EntryOwner {
       await this.#flushing;
       await Promise.allSettled([...this.#writes]);
     }
+  }
+
+  #unlink(entry: StreamEntry): void {
+    if (entry.previous) entry.previous.next = entry.next;
+    else this.#head = entry.next;
+    if (entry.next) entry.next.previous = entry.previous;
+    entry.previous = undefined;
+    entry.next = undefined;
+    entry.held = false;
   }
 
   /** Remembers which handlers are done with an entry left pending (the hash expires if nobody comes back). */
@@ -159,12 +177,23 @@ export class StreamLedger implements EntryOwner {
     void tracked.finally(() => this.#writes.delete(tracked));
   }
 
-  #flush(): void {
-    this.#flushing = undefined;
+  /**
+   * Sends the queued XACKs now, on `redis`: the reader calls it just before a
+   * read ahead (a backlog), so that the acknowledgements of a batch go out ahead
+   * of the next read on its connection, as a hand-rolled consumer sends them,
+   * instead of on the command connection a moment later. The tick's flush then
+   * finds nothing left.
+   */
+  flushOn(redis: Redis): void {
+    if (this.#acks.size > 0) this.#flush(redis);
+  }
+
+  #flush(redis: Redis = this.#redis): void {
+    if (redis === this.#redis) this.#flushing = undefined;
     const acks = this.#acks;
     this.#acks = new Map();
     for (const [stream, ids] of acks) {
-      const write = (this.#redis.call('XACK', stream, this.#group, ...ids) as Promise<unknown>).then(
+      const write = (redis.call('XACK', stream, this.#group, ...ids) as Promise<unknown>).then(
         () => undefined,
         (error: unknown) => {
           // Still pending in Redis: the reclaimer hands these out again, so nothing is lost.

@@ -116,37 +116,79 @@ export class StreamReader {
 
   async #run(): Promise<void> {
     let failing = false;
-    while (!this.#stopping) {
-      await this.#ledger.waitForRoom();
-      const streams = this.#streams;
-      if (this.#stopping) return;
-      if (streams.length === 0) {
-        await new Promise<void>((resolve) => (this.#changed = resolve));
-        continue;
-      }
+    // A read sent before the entries of the last reply were handed over (see #prefetch), with the streams it reads.
+    let ahead: { reply: Promise<ReadReply>; streams: readonly string[] } | undefined;
+    while (!this.#stopping || ahead) {
+      let streams: readonly string[];
+      let reply: ReadReply;
       try {
-        await this.#askClientId(streams);
-        const reply = (await this.#redis.call(
-          'XREADGROUP', 'GROUP', this.#groups.name, this.#consumer,
-          'COUNT', Math.min(BATCH, Math.max(1, this.#ledger.room)),
-          'BLOCK', BLOCK_MS,
-          'STREAMS', ...streams, ...streams.map(() => '>'),
-        )) as ReadReply;
+        if (ahead) {
+          streams = ahead.streams;
+          const read = ahead.reply;
+          ahead = undefined;
+          reply = await read;
+        } else {
+          await this.#ledger.waitForRoom();
+          streams = this.#streams;
+          if (this.#stopping) return;
+          if (streams.length === 0) {
+            await new Promise<void>((resolve) => (this.#changed = resolve));
+            continue;
+          }
+          await this.#askClientId(streams);
+          reply = await this.#read(streams, Math.min(BATCH, Math.max(1, this.#ledger.room)));
+        }
         failing = false;
-        // Entries read are pending on this consumer now: hand them over even when stopping.
-        if (reply) for (const [stream, entries] of reply) for (const [id, fields] of entries) this.#deliver(stream, id, fields);
       } catch (error) {
         if (this.#stopping) return;
         const lost = noGroupStream(error);
         if (lost !== undefined) {
-          await this.#recreate(lost === '' ? streams : [lost]);
+          await this.#recreate(lost === '' ? this.#streams : [lost]);
           continue;
         }
         if (!failing) this.#logger.warn({ err: error }, 'reading the event streams failed; retrying');
         failing = true;
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+        continue;
       }
+      if (!reply) continue;
+      ahead = this.#prefetch(reply, streams);
+      // Entries read are pending on this consumer now: hand them over even when stopping.
+      for (const [stream, entries] of reply) for (const [id, fields] of entries) this.#deliver(stream, id, fields);
     }
+  }
+
+  /**
+   * While a backlog lasts (the reply was a full batch), asks for the next batch
+   * before handing this one over, so that Redis reads it while this process
+   * handles the last: draining then costs the larger of the two, not their sum.
+   * Only when the ledger has room for both batches, so the bound holds; never
+   * when stopping or after a short reply (caught up: the next read would block,
+   * and the usual read after handing over is as quick).
+   */
+  #prefetch(reply: NonNullable<ReadReply>, streams: readonly string[]): { reply: Promise<ReadReply>; streams: readonly string[] } | undefined {
+    let read = 0;
+    for (const [, entries] of reply) read += entries.length;
+    const room = this.#ledger.room - read;
+    if (this.#stopping || read < BATCH || room < 1 || streams !== this.#streams) return undefined;
+    // The acknowledgements of the batch before go out just ahead of it, on this connection, as a
+    // hand-rolled consumer sends them: Redis reads both at once, and the command connection has
+    // nothing to send. Only here: after a read that may block (caught up) they go on the command
+    // connection at the end of the tick, as before, so that a blocked read never delays them.
+    this.#ledger.flushOn(this.#redis);
+    const next = this.#read(streams, Math.min(BATCH, room));
+    // Awaited by the next turn of the loop; this only keeps a failure from being reported as unhandled meanwhile.
+    next.catch(() => {});
+    return { reply: next, streams };
+  }
+
+  #read(streams: readonly string[], count: number): Promise<ReadReply> {
+    return this.#redis.call(
+      'XREADGROUP', 'GROUP', this.#groups.name, this.#consumer,
+      'COUNT', count,
+      'BLOCK', BLOCK_MS,
+      'STREAMS', ...streams, ...streams.map(() => '>'),
+    ) as Promise<ReadReply>;
   }
 
   async #recreate(streams: readonly string[]): Promise<void> {
