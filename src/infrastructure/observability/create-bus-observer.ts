@@ -47,7 +47,7 @@ export function createBusObserver(options: ObservabilityOptions, transport: Tran
   if (tracing !== undefined) {
     const api = loadOptional<typeof Otel>('@opentelemetry/api', 'tracing');
     const tracer = (tracing.tracerProvider ?? api.trace).getTracer(TRACER_NAME) as Otel.Tracer;
-    observers.push(new TraceObserver(api, tracer, probe.transport, tracing.unsampledParents));
+    observers.push(new TraceObserver(api, tracer, probe.transport, tracing.unsampledParents, tracing.tracerProvider ? undefined : globalProviderIsNoop(api)));
   }
   if (metrics !== undefined) {
     const client = loadOptional<typeof PromClient>('prom-client', 'metrics');
@@ -91,3 +91,18 @@ class BothObservers implements BusObserver {
     this.#inner.close();
   }
 }
+
+/**
+ * True while the global tracer provider has no SDK behind it, asked per event because an SDK
+ * may register after the bus is made. The API's global provider is a proxy whose delegate is
+ * the API's no-op provider until an SDK registers; a fresh proxy's delegate is that no-op
+ * provider, which gives something to compare with through public API only. A global provider
+ * of another copy of the API never compares equal: the bus then takes the usual path.
+ */
+function globalProviderIsNoop(api: typeof Otel): () => boolean {
+  const global = api.trace.getTracerProvider() as Partial<Otel.ProxyTracerProvider>;
+  if (typeof global.getDelegate !== 'function') return () => false;
+  const noop = new api.ProxyTracerProvider().getDelegate();
+  return () => global.getDelegate!() === noop;
+}
+

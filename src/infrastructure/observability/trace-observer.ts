@@ -27,6 +27,7 @@ export class TraceObserver implements BusObserver {
   readonly #tracer: Otel.Tracer;
   readonly #system: string;
   readonly #skipUnsampled: boolean;
+  readonly #noSdk: () => boolean;
   // The last failed attempt of each handler of an event, to parent its dead-letter span.
   readonly #failedAttempts = new WeakMap<EventEnvelope, Map<string, Otel.SpanContext>>();
   // The handlers of one event run back to back: its headers are parsed, and its parent context
@@ -36,15 +37,24 @@ export class TraceObserver implements BusObserver {
   #lastRemote: Otel.SpanContext | undefined;
   #lastParent: Otel.Context | undefined;
 
-  constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string, unsampledParents: UnsampledParents = 'no-span') {
+  /**
+   * @param noSdk - true while the tracer can only make no-op spans (the global provider with no
+   *   SDK registered): an event or publish without a trace context then skips the span machinery.
+   */
+  constructor(api: typeof Otel, tracer: Otel.Tracer, transport: string, unsampledParents: UnsampledParents = 'no-span', noSdk: () => boolean = () => false) {
     this.#api = api;
     this.#tracer = tracer;
     this.#system = transport === 'memory' ? 'memory' : 'redis';
     this.#skipUnsampled = unsampledParents === 'no-span';
+    this.#noSdk = noSdk;
   }
 
   publish(envelope: OutgoingEnvelope, send: SendEnvelope): Promise<EventEnvelope> {
     const api = this.#api;
+    // No SDK, no trace to continue: the no-op span would carry nothing.
+    if (envelope.headers?.[TRACEPARENT_HEADER] === undefined && this.#noSdk() && api.trace.getSpan(api.context.active()) === undefined) {
+      return send(envelope);
+    }
     const remote = this.#remoteContext(envelope.headers);
     // A traceparent header given to publish (ctx.publish passes its attempt's) is the parent; else the active span.
     const parent = remote ? this.#remoteParent(remote) : api.context.active();
@@ -81,6 +91,8 @@ export class TraceObserver implements BusObserver {
     return (event, ctx) => {
       const api = this.#api;
       const headers = event.headers;
+      // No SDK and no trace context to pass on: nothing to start, activate or carry.
+      if (headers?.[TRACEPARENT_HEADER] === undefined && this.#noSdk()) return handler(event, ctx);
       const remote = this.#remoteContext(headers);
       const replayOf = headers?.[REPLAY_ENTRY_HEADER];
       if (replayOf === undefined && remote !== undefined && this.#skipUnsampled && (remote.traceFlags & api.TraceFlags.SAMPLED) === 0) {
