@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { EventEmitter, once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryAbortedError, InMemoryEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
@@ -17,20 +17,23 @@ describe('ctx.signal', () => {
 
   it('lets 500 concurrent handlers pass it to timers without a MaxListenersExceededWarning', async () => {
     const bus = new InMemoryEventBus({ logger: false });
+    // Opened by the test once every handler waits: no timer decides when they finish.
+    const gate = new EventEmitter().setMaxListeners(0);
     let waiting = 0;
     let peak = 0;
     let finished = 0;
     bus.subscribe(OrderPlaced, async (_event, ctx) => {
       peak = Math.max(peak, ++waiting);
-      // Not a wait for the test's sake: a handler passing ctx.signal to timers/promises is the
-      // documented use under test (each such call adds an abort listener). The test itself
-      // synchronises with waitFor below.
-      await sleep(300, undefined, { signal: ctx.signal });
+      // Passing ctx.signal to an abortable wait (timers/promises, events.once) is the documented
+      // use under test: each such call adds an abort listener to the signal.
+      await once(gate, 'open', { signal: ctx.signal });
       waiting--;
       finished++;
     }, { name: 'waiter' });
     await bus.start();
     await Promise.all(Array.from({ length: 500 }, (_, i) => bus.publish(anOrder(i))));
+    await waitFor(() => waiting === 500, { message: () => `${waiting} of 500 handlers waiting` });
+    gate.emit('open');
     await waitFor(() => finished === 500, { message: () => `${finished} of 500 finished` });
     await bus.shutdown();
     // process.emitWarning delivers on the next tick.
