@@ -3,6 +3,7 @@ import { isPattern } from '../../domain/event-type.js';
 import type { Logger } from '../../domain/logger.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { type Confirmable, confirmSubscriptions } from './confirm-subscriptions.js';
 import type { MessageSink } from '../transport/transport.js';
 
 /**
@@ -12,7 +13,7 @@ import type { MessageSink } from '../transport/transport.js';
  * `message`/`pmessage` listeners are attached once, here, never per subscribe:
  * re-attaching on reconnect is how other buses came to run each event N times.
  */
-export class RedisSubscriber {
+export class RedisSubscriber implements Confirmable {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #selectors: () => ReadonlySet<string>;
@@ -67,29 +68,18 @@ export class RedisSubscriber {
     return run;
   }
 
-  /**
-   * Syncs until Redis confirmed every subscription, riding out a reconnect that
-   * happens meanwhile; rejects with the reason after `timeoutMs`, or at once
-   * with what `refused` makes of an error that retrying cannot fix (NOPERM).
-   */
-  async confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error, refused: (error: unknown) => Error | undefined): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-      try {
-        await this.sync();
-      } catch (error) {
-        const fatal = refused(error);
-        if (fatal) throw fatal;
-        lastError = error;
-      }
-      if (this.pending === 0 || !this.#receiving) return;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || !(await this.#readyWithin(remaining))) throw onTimeout(lastError);
-    }
+  /** False once stopped. */
+  get receiving(): boolean {
+    return this.#receiving;
   }
 
-  #readyWithin(ms: number): Promise<boolean> {
+  /** See {@link confirmSubscriptions}. */
+  confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error, refused: (error: unknown) => Error | undefined): Promise<void> {
+    return confirmSubscriptions(this, timeoutMs, onTimeout, refused);
+  }
+
+  /** Another round after a short pause while connected, else once the connection is ready again (within `ms`). */
+  waitBeforeRetry(ms: number): Promise<boolean> {
     if (this.#redis.status === 'ready') return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50), true));
     return new Promise((resolve) => {
       const onReady = () => {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { isPattern, patternToRegExp } from '../../domain/event-type.js';
 import type { Logger } from '../../domain/logger.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { type Confirmable, confirmSubscriptions } from './confirm-subscriptions.js';
 import { withTimeout } from '../shared/with-timeout.js';
 import type { BusCounters } from '../transport/bus-counters.js';
 import type { MessageSink } from '../transport/transport.js';
@@ -37,7 +38,7 @@ const DISCOVER_EVERY_MS = 5_000;
  * SSUBSCRIBE on a connection). `pending` counts the unconfirmed meanwhile, so
  * health stays red until delivery can have resumed.
  */
-export class ShardedSubscriber {
+export class ShardedSubscriber implements Confirmable {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #selectors: () => ReadonlySet<string>;
@@ -103,22 +104,19 @@ export class ShardedSubscriber {
     return run;
   }
 
-  /** Syncs until every selector is confirmed; rejects after `timeoutMs`, or at once on a refusal. */
-  async confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error, refused: (error: unknown) => Error | undefined): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-      try {
-        await this.sync();
-      } catch (error) {
-        const fatal = refused(error);
-        if (fatal) throw fatal;
-        lastError = error;
-      }
-      if (this.pending === 0 || !this.#receiving) return;
-      if (Date.now() >= deadline) throw onTimeout(lastError);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  /** False once stopped. */
+  get receiving(): boolean {
+    return this.#receiving;
+  }
+
+  /** See {@link confirmSubscriptions}. */
+  confirm(timeoutMs: number, onTimeout: (cause: unknown) => Error, refused: (error: unknown) => Error | undefined): Promise<void> {
+    return confirmSubscriptions(this, timeoutMs, onTimeout, refused);
+  }
+
+  /** A short pause: ioredis reconnects each node's subscriber on its own, so there is no one ready event to wait for. */
+  waitBeforeRetry(ms: number): Promise<boolean> {
+    return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50), true));
   }
 
   stop(): void {
