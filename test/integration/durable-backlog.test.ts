@@ -1,52 +1,32 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DurableEventBus, type DurableEventBusOptions, RedisDeadLetterQueue } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { RedisDeadLetterQueue } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
+import { useDurableBuses } from '../support/durable-buses.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { quietWindow, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { quietWindow, waitFor } from '../support/wait-for.js';
 
 // Draining a backlog: the reader asks for the next batch before handing the last one over, and
 // acknowledges a batch with one XACK sent ahead of a later read. Neither may hold more than the
 // limit, nor acknowledge an entry before every handler of it finished.
 
 const redis = useRedisServer();
-let client: Redis;
-let prefix: string;
-const buses: DurableEventBus[] = [];
+const bed = useDurableBuses(redis, { group: 'shop', startFrom: 'earliest' });
+const bus = bed.bus;
 
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-beforeEach(() => {
-  prefix = uniquePrefix();
-});
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
-
-function bus(options: DurableEventBusOptions = {}): DurableEventBus {
-  const created = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'shop', startFrom: 'earliest', ...options });
-  buses.push(created);
-  return created;
-}
-
-const STREAM = (): string => `${prefix}:stream|order.placed`;
+const STREAM = (): string => `${bed.prefix}:stream|order.placed`;
 
 /** Entries of the group not yet acknowledged. */
 async function pendingCount(): Promise<number> {
-  const [count] = (await client.xpending(STREAM(), 'shop')) as [number];
+  const [count] = (await bed.client.xpending(STREAM(), 'shop')) as [number];
   return count;
 }
 
 /** The event ids of the entries still pending in the group. */
 async function pendingEventIds(): Promise<Set<string>> {
-  const pending = (await client.xpending(STREAM(), 'shop', '-', '+', 10_000)) as [string, ...unknown[]][];
+  const pending = (await bed.client.xpending(STREAM(), 'shop', '-', '+', 10_000)) as [string, ...unknown[]][];
   const ids = new Set<string>();
   for (const [entryId] of pending) {
-    const [[, fields]] = (await client.xrange(STREAM(), entryId, entryId)) as [[string, string[]]];
+    const [[, fields]] = (await bed.client.xrange(STREAM(), entryId, entryId)) as [[string, string[]]];
     ids.add((JSON.parse(fields[fields.indexOf('envelope') + 1]!) as { id: string }).id);
   }
   return ids;
@@ -54,8 +34,7 @@ async function pendingEventIds(): Promise<Set<string>> {
 
 /** Publishes `count` orders with a bus that reads nothing, before any consumer of the group starts. */
 async function backlogOf(count: number): Promise<string[]> {
-  const publisher = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'storefront' });
-  buses.push(publisher);
+  const publisher = bus({ group: 'storefront' });
   await publisher.start();
   const sent: string[] = [];
   for (let i = 0; i < count; i += 200) {
@@ -79,7 +58,7 @@ describe('DurableEventBus draining a backlog', () => {
     await quietWindow(50);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(runs.size).toBe(3 * sent.length);
-    expect(await new RedisDeadLetterQueue(client, prefix).count()).toBe(0);
+    expect(await new RedisDeadLetterQueue(bed.client, bed.prefix).count()).toBe(0);
   });
 
   it('holds no more than `concurrency` entries while reading ahead', async () => {

@@ -1,37 +1,17 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DurableEventBus, type DurableEventBusOptions, type Logger, RedisDeadLetterQueue } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Logger, RedisDeadLetterQueue } from '../../src/index.js';
 import { anOrder, OrderPlaced, OrderShipped } from '../fixtures/shop.js';
+import { useDurableBuses } from '../support/durable-buses.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { quietWindow, simulateWork, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { quietWindow, simulateWork, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
-let client: Redis;
-let prefix: string;
-const buses: DurableEventBus[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-beforeEach(() => {
-  prefix = uniquePrefix();
-});
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
-
-function bus(options: DurableEventBusOptions = {}): DurableEventBus {
-  const created = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'shop', ...options });
-  buses.push(created);
-  return created;
-}
+const bed = useDurableBuses(redis, { group: 'shop' });
+const bus = bed.bus;
 
 /** Entries of the group on the type's stream not yet acknowledged. */
 async function pendingOf(type: string, group = 'shop'): Promise<number> {
-  const [count] = (await client.xpending(`${prefix}:stream|${type}`, group)) as [number];
+  const [count] = (await bed.client.xpending(`${bed.prefix}:stream|${type}`, group)) as [number];
   return count;
 }
 
@@ -47,7 +27,7 @@ describe('DurableEventBus', () => {
         }, { name: 'bill' });
         await b.start();
       }
-      const published = await Promise.all(Array.from({ length: 300 }, (_, i) => buses[i % 3]!.publish(anOrder(i))));
+      const published = await Promise.all(Array.from({ length: 300 }, (_, i) => bed.buses[i % 3]!.publish(anOrder(i))));
       await waitFor(() => seen.size === 300);
       await quietWindow(100);
       expect([...seen.values()].every((instances) => instances.length === 1)).toBe(true);
@@ -135,7 +115,7 @@ describe('DurableEventBus', () => {
       // Only the stream that held entries, only for the group created at 'latest', only when it was created.
       expect(late.seen).toEqual([
         {
-          fields: expect.objectContaining({ stream: `${prefix}:stream|order.placed`, group: 'billing', skipped: 3 }),
+          fields: expect.objectContaining({ stream: `${bed.prefix}:stream|order.placed`, group: 'billing', skipped: 3 }),
           msg: expect.stringMatching(/skips the 3 entries already in the stream.*startFrom: 'earliest'/),
         },
       ]);
@@ -189,11 +169,11 @@ describe('DurableEventBus', () => {
         }, { name: 'bill' });
         await b.start();
       }
-      await buses[0]!.publish(anOrder(1));
+      await bed.buses[0]!.publish(anOrder(1));
       await waitFor(() => runs.length === 1);
       await waitFor(async () => (await pendingOf('order.placed')) === 0, { timeoutMs: 3_000 });
       expect(runs).toHaveLength(1);
-      expect(buses.map((b) => b.stats().reclaimed)).toEqual([0, 0]);
+      expect(bed.buses.map((b) => b.stats().reclaimed)).toEqual([0, 0]);
     });
   });
 
@@ -210,7 +190,7 @@ describe('DurableEventBus', () => {
       await b.start();
       for (let i = 0; i < 20; i++) await b.publish(anOrder(i));
       await waitFor(() => handled === 60);
-      expect(await new RedisDeadLetterQueue(client, prefix).count()).toBe(0);
+      expect(await new RedisDeadLetterQueue(bed.client, bed.prefix).count()).toBe(0);
       await waitFor(async () => (await pendingOf('order.placed')) === 0);
     });
   });
@@ -251,7 +231,7 @@ describe('DurableEventBus', () => {
       await waitFor(() => handled.size === 500, { timeoutMs: 10_000, message: () => `${handled.size} of 500 handled` });
       expect(new Set(sent.map((e) => e.id))).toEqual(handled);
       await waitFor(async () => (await pendingOf('order.placed')) === 0);
-      expect(await new RedisDeadLetterQueue(client, prefix).count()).toBe(0);
+      expect(await new RedisDeadLetterQueue(bed.client, bed.prefix).count()).toBe(0);
     });
   });
 
@@ -276,7 +256,7 @@ describe('DurableEventBus', () => {
       await waitFor(() => runs.includes('stuck@second'));
       await waitFor(async () => (await pendingOf('order.placed')) === 0);
       expect(runs.sort()).toEqual(['fast@first', 'stuck@first', 'stuck@second']);
-      await waitFor(async () => (await client.hlen(`${prefix}:stream-handled:shop`)) === 0);
+      await waitFor(async () => (await bed.client.hlen(`${bed.prefix}:stream-handled:shop`)) === 0);
     });
   });
 
@@ -291,7 +271,7 @@ describe('DurableEventBus', () => {
       }, { name: 'send-receipt', retries: 1, minTimeoutMs: 1, jitter: false });
       await b.start();
       const published = await b.publish(anOrder(1));
-      const queue = new RedisDeadLetterQueue(client, prefix);
+      const queue = new RedisDeadLetterQueue(bed.client, bed.prefix);
       await waitFor(async () => (await queue.count()) === 1);
       const { entries } = await queue.list();
       expect(entries[0]).toMatchObject({ reason: 'retries-exhausted', handler: 'send-receipt', attempts: 2, envelope: { id: published.id } });
