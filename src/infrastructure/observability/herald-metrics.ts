@@ -1,6 +1,7 @@
 import type * as PromClient from 'prom-client';
 import type { BusStats } from '../../domain/event-bus.js';
 import type { StreamBacklog } from '../transport/transport.js';
+import { type DurationCounts, durationHistogram } from './duration-histogram.js';
 import type { MetricsRegistry } from './metrics-options.js';
 
 /** A count a bus bumps on the hot path, with the labels it is exported under. */
@@ -17,6 +18,8 @@ export interface MetricsSource {
   readonly outcomes: ReadonlyMap<string, LabelledCount>;
   /** By reason. */
   readonly deadLetters: ReadonlyMap<string, LabelledCount>;
+  /** Handler attempt durations, by handler. */
+  readonly durations: ReadonlyMap<string, DurationCounts>;
   /** The bus's counters (the last ones once it closed). */
   stats(): BusStats;
   readonly prefix: string;
@@ -40,16 +43,18 @@ const STATS_COUNTERS: readonly (readonly [string, string, (stats: BusStats) => n
  * Herald's metrics on one registry, shared by every bus that registers there:
  * the hot path only bumps each bus's plain counts (see {@link MetricsSource}),
  * and a scrape adds them up, so a bus pays for a Map lookup per event rather
- * than for prom-client's label hashing; only the duration histogram is
- * observed directly. Gauges are read at the scrape.
+ * than for prom-client's label hashing; handler durations likewise land in
+ * bucket counts (see {@link DurationCounts}). Gauges are read at the scrape.
  */
 export class HeraldMetrics {
   readonly #sources = new Set<MetricsSource>();
-  readonly duration: PromClient.Histogram<'handler'>;
+  /** The duration histogram's bucket bounds (seconds): those of the first bus on the registry. */
+  readonly bounds: readonly number[];
 
   constructor(client: typeof PromClient, registry: MetricsRegistry, buckets: readonly number[]) {
     const registers = [registry as PromClient.Registry];
     const sources = this.#sources;
+    this.bounds = [...buckets];
     const labelled = (name: string, help: string, labelNames: string[], pick: (source: MetricsSource) => ReadonlyMap<string, LabelledCount>) =>
       new client.Counter({
         name,
@@ -80,12 +85,8 @@ export class HeraldMetrics {
         },
       });
     }
-    this.duration = new client.Histogram({
-      name: 'herald_handler_duration_seconds',
-      help: 'Duration of each handler attempt, by handler.',
-      labelNames: ['handler'],
-      buckets: [...buckets],
-      registers,
+    durationHistogram(client, registers, this.bounds, function* () {
+      for (const source of sources) yield source.durations;
     });
     this.#gauges(client, registers);
   }

@@ -6,6 +6,7 @@ import type { StreamBacklog } from '../transport/transport.js';
 import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';
 import type { BusProbe } from './bus-probe.js';
 import { CachedReading } from './cached-reading.js';
+import { DurationCounts } from './duration-histogram.js';
 import type { HeraldMetrics, LabelledCount, MetricsSource } from './herald-metrics.js';
 
 /** A handler's counts of `herald_events_handled_total`, by outcome. */
@@ -25,6 +26,7 @@ export class MetricsObserver implements BusObserver, MetricsSource {
   readonly published = new Map<string, LabelledCount>();
   readonly outcomes = new Map<string, LabelledCount>();
   readonly deadLetters = new Map<string, LabelledCount>();
+  readonly durations = new Map<string, DurationCounts>();
   readonly prefix: string;
   readonly #metrics: HeraldMetrics;
   #probe: BusProbe | undefined;
@@ -44,11 +46,12 @@ export class MetricsObserver implements BusObserver, MetricsSource {
   }
 
   observeHandler(name: string, handler: EventHandlerFn): EventHandlerFn {
-    const duration = this.#metrics.duration;
-    const labels = { handler: name };
     const counts = this.#countsOf(name);
-    duration.zero(labels);
-    const observe = (start: number) => duration.observe(labels, (performance.now() - start) / 1_000);
+    // Exported from the subscription on, at 0 until an attempt ends.
+    let duration = this.durations.get(name);
+    if (duration === undefined) this.durations.set(name, (duration = new DurationCounts(this.#metrics.bounds)));
+    const durations = duration;
+    const observe = (start: number) => durations.observe((performance.now() - start) / 1_000);
     // Not an async function: a handler that returns a promise costs one `then` here, not three promises.
     return (event, ctx) => {
       if (ctx.attempt > 1) counts.retry.value++;
