@@ -4,7 +4,7 @@ import { REPLAY_COUNT_HEADER, REPLAY_ENTRY_HEADER } from '../../domain/dead-lett
 import type { EventEnvelope } from '../../domain/event-envelope.js';
 import type { EventHandlerFn } from '../../domain/handler-context.js';
 import type { BusObserver, OutgoingEnvelope, SendEnvelope } from './bus-observer.js';
-import { TRACEPARENT_HEADER, TRACESTATE_HEADER, formatTraceParent, parseTraceParent } from './trace-parent.js';
+import { TRACEPARENT_HEADER, TRACESTATE_HEADER, parseTraceParent, traceHeaders } from './trace-parent.js';
 import { TracedContext } from './traced-context.js';
 import type { UnsampledParents } from './tracing-options.js';
 
@@ -97,7 +97,7 @@ export class TraceObserver implements BusObserver {
       const replayOf = headers?.[REPLAY_ENTRY_HEADER];
       if (replayOf === undefined && remote !== undefined && this.#skipUnsampled && (remote.traceFlags & api.TraceFlags.SAMPLED) === 0) {
         // A trace not sampled: no span; the handler runs in the producer's context and publishes into it.
-        const handlerCtx = new TracedContext(ctx, () => traceHeaders(remote));
+        const handlerCtx = new TracedContext(ctx, remote);
         return api.context.with(this.#remoteParent(remote), handler, undefined, event, handlerCtx);
       }
       const attributes = this.#attributes(event, 'process', 'process');
@@ -118,7 +118,7 @@ export class TraceObserver implements BusObserver {
       const context = span.spanContext();
       // No SDK and no parent: the span is an invalid no-op, so there is no context to activate or carry.
       if (!this.#valid(context)) return handler(event, ctx);
-      const handlerCtx = new TracedContext(ctx, () => traceHeaders(context));
+      const handlerCtx = new TracedContext(ctx, context);
       const active = api.trace.setSpan(parent, span);
       // A span of a trace not sampled stays active for the spans of the handler's own calls, which then
       // follow the same decision, but records nothing: no wrapper promise to end it.
@@ -225,14 +225,6 @@ export class TraceObserver implements BusObserver {
   #valid(context: Otel.SpanContext): boolean {
     return context.traceId !== this.#api.INVALID_TRACEID;
   }
-}
-
-/** The W3C headers that carry `context`. */
-function traceHeaders(context: Otel.SpanContext): Record<string, string> {
-  const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceParent(context) };
-  const state = context.traceState?.serialize();
-  if (state) headers[TRACESTATE_HEADER] = state;
-  return headers;
 }
 
 /** `headers` with those that carry `context` added (replacing any given): a new object. */

@@ -48,6 +48,19 @@ export function formatTraceParent(parent: TraceParent): string {
   return `00-${parent.traceId}-${parent.spanId}-${(parent.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }
 
+/** A trace context as the headers carry it: a `traceparent`, and a `tracestate` when there is one. */
+export interface TraceHeaderSource extends TraceParent {
+  readonly traceState?: { serialize(): string } | undefined;
+}
+
+/** The W3C headers that carry `context`. */
+export function traceHeaders(context: TraceHeaderSource): Record<string, string> {
+  const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceParent(context) };
+  const state = context.traceState?.serialize();
+  if (state) headers[TRACESTATE_HEADER] = state;
+  return headers;
+}
+
 /** Whether `text` holds only 0-9 and a-f from `from` up to (not including) `to`. */
 function isLowerHex(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {

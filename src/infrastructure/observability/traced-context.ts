@@ -1,21 +1,23 @@
 import type { DomainEvent, EventEnvelope, PublishOptions } from '../../domain/event-envelope.js';
 import type { HandlerContext } from '../../domain/handler-context.js';
 import type { Logger } from '../../domain/logger.js';
+import { type TraceHeaderSource, traceHeaders } from './trace-parent.js';
 
 /**
  * The `ctx` a traced attempt hands its handler: the bus's own context, whose
  * `publish` also carries the attempt span's trace context, so the event a
  * handler publishes continues the trace of the event it handles, with or
- * without a context manager registered. The headers are made on the first
- * publish: most handlers publish nothing.
+ * without a context manager registered. The headers are made at each
+ * publish, from the span context kept here: most handlers publish nothing, and
+ * an attempt should cost one object, not a closure besides.
  */
 export class TracedContext implements HandlerContext {
   readonly #inner: HandlerContext;
-  readonly #traceHeaders: () => Readonly<Record<string, string>>;
+  readonly #trace: TraceHeaderSource;
 
-  constructor(inner: HandlerContext, traceHeaders: () => Readonly<Record<string, string>>) {
+  constructor(inner: HandlerContext, trace: TraceHeaderSource) {
     this.#inner = inner;
-    this.#traceHeaders = traceHeaders;
+    this.#trace = trace;
   }
 
   get envelope(): EventEnvelope {
@@ -39,6 +41,6 @@ export class TracedContext implements HandlerContext {
   }
 
   publish<P>(event: DomainEvent<P>, options?: Pick<PublishOptions, 'headers'>): Promise<EventEnvelope<P>> {
-    return this.#inner.publish(event, { headers: { ...options?.headers, ...this.#traceHeaders() } });
+    return this.#inner.publish(event, { headers: { ...options?.headers, ...traceHeaders(this.#trace) } });
   }
 }
