@@ -21,6 +21,7 @@ import { RedisPublisher } from '../redis/redis-publisher.js';
 import { refusalOf, safeCause } from '../redis/redis-refusals.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { shardedPublish } from './sharded-publish.js';
+import { pacedSink } from './paced-sink.js';
 import { ShardedSubscriber } from './sharded-subscriber.js';
 import { isCluster } from '../topology/cluster-client.js';
 import type { ReplayListener } from '../transport/replay-listener.js';
@@ -80,7 +81,7 @@ export class RedisPubSubTransport implements Transport {
     ]).then(
       async () => {
         await markIfHandling(this.#command, this.#keys, this.#context);
-        this.#subscriber.listen(sink);
+        this.#subscriber.listen(pacedSink(sink, () => this.#subscriber.receiving));
       },
       (error: unknown) => {
         // Let a later start() try again; the clients keep reconnecting meanwhile.
