@@ -26,6 +26,10 @@ export class RedisSubscriber implements Confirmable {
   #epoch = 0;
   #everReady = false;
   #receiving = false;
+  // The channel of the last message, its bytes (a copy: ioredis's is a view of its whole read
+  // buffer) and its name. A flood comes on few channels; comparing bytes spares a string per message.
+  #lastChannel: Buffer | undefined;
+  #lastChannelName = '';
 
   constructor(redis: Redis, keys: RedisKeys, selectors: () => ReadonlySet<string>, counters: BusCounters, logger: Logger) {
     this.#redis = redis;
@@ -37,11 +41,11 @@ export class RedisSubscriber implements Confirmable {
     // each costs it an argument array and a copy of its listener list per message (~70 bytes under
     // a flood). The text is decoded here as ioredis would (UTF-8); the pattern comes as a string.
     redis.on('messageBuffer', (channel: Buffer, raw: Buffer) => {
-      const name = channel.toString();
+      const name = this.#channelName(channel);
       this.#receive(raw, name, this.#keys.selectorOf(name));
     });
     redis.on('pmessageBuffer', (pattern: string, channel: Buffer, raw: Buffer) =>
-      this.#receive(raw, channel.toString(), this.#keys.selectorOf(pattern)),
+      this.#receive(raw, this.#channelName(channel), this.#keys.selectorOf(pattern)),
     );
     redis.on('close', () => this.#onClose());
     redis.on('ready', () => this.#onReady());
@@ -104,6 +108,14 @@ export class RedisSubscriber implements Confirmable {
   stop(): void {
     this.#receiving = false;
     this.#redis.disconnect();
+  }
+
+  #channelName(channel: Buffer): string {
+    if (this.#lastChannel === undefined || !channel.equals(this.#lastChannel)) {
+      this.#lastChannel = Buffer.from(channel);
+      this.#lastChannelName = channel.toString();
+    }
+    return this.#lastChannelName;
   }
 
   #receive(raw: Buffer, channel: string, selector: string | undefined): void {
