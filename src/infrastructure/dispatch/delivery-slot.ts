@@ -13,6 +13,10 @@ import { RunningDeliveries } from './running-deliveries.js';
 export class DeliverySlot {
   /** The delivery in flight here; undefined while the slot is free. */
   delivery: Delivery | undefined = undefined;
+  /** Set once its attempts ended (or it is a replay, which writes no dead letter). */
+  settled = false;
+  /** Set when shutdown gave up on it: a late outcome is then only logged. */
+  abandoned = false;
   /** Its neighbours in the running list, or (`next`) the next free slot. */
   previous: DeliverySlot | undefined = undefined;
   next: DeliverySlot | undefined = undefined;
@@ -65,6 +69,8 @@ export class DeliverySlots {
       this.#freeCount--;
     }
     slot.delivery = delivery;
+    slot.settled = false;
+    slot.abandoned = false;
     this.#running.add(slot);
     return slot;
   }
@@ -79,8 +85,8 @@ export class DeliverySlots {
     this.#freeCount++;
   }
 
-  /** The deliveries in flight now, as an array the caller may change the slots under. */
-  deliveries(): Delivery[] {
-    return this.#running.snapshot().map((slot) => slot.delivery!);
+  /** The slots in flight now, as an array the caller may change the list under. */
+  taken(): DeliverySlot[] {
+    return this.#running.snapshot();
   }
 }

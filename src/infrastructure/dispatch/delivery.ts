@@ -10,20 +10,17 @@ interface Failures {
   lastError: Error | undefined;
 }
 
-const SETTLED = 1;
-const ABANDONED = 2;
-
 /**
  * One event on its way through one handler, across all its attempts. It is also
  * the handler's `ctx` (see {@link AttemptContext}), so the hot path makes one
  * object per delivery, and keeps it small: the failure fields live in a record
- * made at the first failure, and the two flags share one field. The failure
- * fields are the attempts' record, kept by the HandlerRunner and read back only
- * through its outcomes.
+ * made at the first failure, and what the dispatcher notes while it runs
+ * (settled, abandoned) lives on its DeliverySlot. The failure fields are the
+ * attempts' record, kept by the HandlerRunner and read back only through its
+ * outcomes.
  */
 export class Delivery extends AttemptContext {
   #receipt: Receipt | undefined;
-  #flags = 0;
   #failures: Failures | undefined;
 
   constructor(envelope: EventEnvelope, subscription: Subscription, scope: ContextScope, receipt?: Receipt) {
@@ -54,24 +51,6 @@ export class Delivery extends AttemptContext {
 
   set lastError(error: Error | undefined) {
     this.#failuresOf().lastError = error;
-  }
-
-  /** Set once its attempts ended (or it is a replay, which writes no dead letter). */
-  get settled(): boolean {
-    return (this.#flags & SETTLED) !== 0;
-  }
-
-  set settled(value: boolean) {
-    this.#flags = value ? this.#flags | SETTLED : this.#flags & ~SETTLED;
-  }
-
-  /** Set when shutdown gave up on it: a late outcome is then only logged. */
-  get abandoned(): boolean {
-    return (this.#flags & ABANDONED) !== 0;
-  }
-
-  set abandoned(value: boolean) {
-    this.#flags = value ? this.#flags | ABANDONED : this.#flags & ~ABANDONED;
   }
 
   /** True when the transport waits for its outcome (and so bounds how many it hands over). */

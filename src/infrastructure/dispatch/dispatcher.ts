@@ -55,10 +55,7 @@ export class Dispatcher {
   readonly #scope: ContextScope;
   readonly #writer: DeadLetterWriter;
   readonly #buffer = new Fifo<Delivery>();
-  readonly #running = new DeliverySlots(
-    (slot) => this.#handledAtOnce(slot),
-    (slot, thrown) => void this.#recover(slot, thrown),
-  );
+  readonly #running = new DeliverySlots((slot) => this.#handledAtOnce(slot), (slot, thrown) => void this.#recover(slot, thrown));
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: DispatcherOptions) {
@@ -135,8 +132,8 @@ export class Dispatcher {
    */
   async runOnce(envelope: EventEnvelope, subscription: Subscription, settle: (error: Error | undefined) => Promise<void>): Promise<void> {
     const delivery = new Delivery(envelope, { ...subscription, policy: { ...subscription.policy, retries: 0 } }, this.#scope);
-    delivery.settled = true;
     const slot = this.#running.acquire(delivery);
+    slot.settled = true;
     try {
       const outcome = await this.#runner.run(delivery);
       if (outcome.status === 'handled') {
@@ -209,8 +206,8 @@ export class Dispatcher {
   #handledAtOnce(slot: DeliverySlot): void {
     const delivery = slot.delivery!;
     try {
-      delivery.settled = true;
-      if (delivery.abandoned) this.#logLateOutcome(delivery);
+      slot.settled = true;
+      if (slot.abandoned) this.#logLateOutcome(delivery);
       else this.#handled(delivery);
     } finally {
       this.#running.release(slot);
@@ -229,8 +226,8 @@ export class Dispatcher {
     const delivery = slot.delivery!;
     try {
       const outcome = await this.#runner.recover(delivery, thrown);
-      delivery.settled = true;
-      if (delivery.abandoned) {
+      slot.settled = true;
+      if (slot.abandoned) {
         // Its dead letter is written (or it is left for redelivery); an abort it honoured needs no word.
         if (outcome.status !== 'aborted') this.#logLateOutcome(delivery);
       } else if (outcome.status === 'handled') {
@@ -260,13 +257,14 @@ export class Dispatcher {
 
   #abandonAll(): void {
     for (const delivery of this.#buffer.drain()) this.#abandon(delivery);
-    for (const delivery of this.#running.deliveries()) {
-      if (delivery.settled) {
+    for (const slot of this.#running.taken()) {
+      const delivery = slot.delivery!;
+      if (slot.settled) {
         // Waiting for its own dead-letter write, which drain awaits, or a replay, whose entry stays in the queue.
         this.#runner.abort(delivery, new DeliveryAbortedError('shutdown-timeout', delivery.handler));
         continue;
       }
-      delivery.abandoned = true;
+      slot.abandoned = true;
       this.#abandon(delivery);
     }
   }
