@@ -12,6 +12,16 @@ export interface ContextScope {
   readonly publish: ContextPublisher;
 }
 
+/** What few contexts need: an abort, a signal, a logger, a parent. Made when first needed. */
+interface Extras {
+  parent: AttemptContext | undefined;
+  abortReason: Error | undefined;
+  controller: AbortController | undefined;
+  signal: AbortSignal | undefined;
+  logger: Logger | undefined;
+  loggerAttempt: number;
+}
+
 /**
  * The handler's `ctx`, the one implementation of `HandlerContext`. A delivery is
  * the context of its own attempts (one object per delivery on the hot path). A
@@ -21,17 +31,15 @@ export interface ContextScope {
  *
  * The signal is made when a handler first reads it: most never do, and a signal
  * per delivery instead of one per bus keeps hundreds of handlers that pass it to
- * timers from piling their listeners onto one shared signal.
+ * timers from piling their listeners onto one shared signal. What only an abort,
+ * a signal, a logger or a parent needs lives in a side record made on first use,
+ * so a context that needs none of them is five fields (this object is allocated
+ * once per handler per event, and a flood is paid for in young-generation bytes).
  */
 export class AttemptContext implements HandlerContext {
   readonly #scope: ContextScope;
-  readonly #parent: AttemptContext | undefined;
   #attempt: number;
-  #abortReason: Error | undefined;
-  #controller: AbortController | undefined;
-  #signal: AbortSignal | undefined;
-  #logger: Logger | undefined;
-  #loggerAttempt = 0;
+  #extras: Extras | undefined;
 
   /** @param parent the delivery of a per-attempt context: aborting it aborts this one too. */
   constructor(
@@ -43,7 +51,7 @@ export class AttemptContext implements HandlerContext {
   ) {
     this.#scope = scope;
     this.#attempt = attempt;
-    this.#parent = parent;
+    if (parent !== undefined) this.#extrasOf().parent = parent;
   }
 
   get handler(): string {
@@ -60,26 +68,30 @@ export class AttemptContext implements HandlerContext {
   }
 
   get signal(): AbortSignal {
-    this.#signal ??= this.#makeSignal();
-    return this.#signal;
+    const extras = this.#extrasOf();
+    extras.signal ??= this.#makeSignal(extras);
+    return extras.signal;
   }
 
   /** Why this context was aborted, once it was (by itself or through its delivery). */
   get abortReason(): Error | undefined {
-    return this.#abortReason ?? this.#parent?.abortReason;
+    const extras = this.#extras;
+    return extras === undefined ? undefined : (extras.abortReason ?? extras.parent?.abortReason);
   }
 
   /** Aborts `signal` with `reason`, now or as soon as it is read. The first reason stays. */
   abort(reason: Error): void {
-    if (this.#abortReason !== undefined) return;
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
+    const extras = this.#extrasOf();
+    if (extras.abortReason !== undefined) return;
+    extras.abortReason = reason;
+    extras.controller?.abort(reason);
   }
 
   get logger(): Logger {
-    if (!this.#logger || this.#loggerAttempt !== this.#attempt) {
-      this.#loggerAttempt = this.#attempt;
-      this.#logger = this.#scope.logger.child({
+    const extras = this.#extrasOf();
+    if (!extras.logger || extras.loggerAttempt !== this.#attempt) {
+      extras.loggerAttempt = this.#attempt;
+      extras.logger = this.#scope.logger.child({
         eventId: this.envelope.id,
         type: this.envelope.type,
         correlationId: this.envelope.correlationId,
@@ -87,7 +99,7 @@ export class AttemptContext implements HandlerContext {
         attempt: this.#attempt,
       });
     }
-    return this.#logger;
+    return extras.logger;
   }
 
   publish<P>(event: DomainEvent<P>, options?: Pick<PublishOptions, 'headers'>): Promise<EventEnvelope<P>> {
@@ -99,10 +111,16 @@ export class AttemptContext implements HandlerContext {
     }) as Promise<EventEnvelope<P>>;
   }
 
-  #makeSignal(): AbortSignal {
-    this.#controller = new AbortController();
-    if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+  #extrasOf(): Extras {
+    this.#extras ??= { parent: undefined, abortReason: undefined, controller: undefined, signal: undefined, logger: undefined, loggerAttempt: 0 };
+    return this.#extras;
+  }
+
+  #makeSignal(extras: Extras): AbortSignal {
+    extras.controller = new AbortController();
+    if (extras.abortReason !== undefined) extras.controller.abort(extras.abortReason);
     // Own signal first: an attempt that timed out reports its timeout even if shutdown came too.
-    return this.#parent === undefined ? this.#controller.signal : AbortSignal.any([this.#controller.signal, this.#parent.signal]);
+    const parent = extras.parent;
+    return parent === undefined ? extras.controller.signal : AbortSignal.any([extras.controller.signal, parent.signal]);
   }
 }

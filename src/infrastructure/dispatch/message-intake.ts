@@ -48,9 +48,12 @@ export class MessageIntake {
   readonly #verifier: SignatureVerifier | undefined;
   readonly #freezes: boolean;
   // The last message taken in, to recognise its copies; plain fields, reused, as this runs per message.
+  // The selectors it ran for are overwritten in place: emptying the array (length = 0) dropped its
+  // backing store, and the next push made a new one, ~150 bytes per message.
   #lastMessage: WireMessage | undefined;
   #lastChannel = '';
   readonly #lastSelectors: string[] = [];
+  #lastSelectorCount = 0;
   #lastEnvelope: Prepared;
   #lastBatch: readonly Prepared[] = [];
 
@@ -89,17 +92,13 @@ export class MessageIntake {
       return;
     }
     let envelope: Prepared;
-    if (message === this.#lastMessage && channel === this.#lastChannel && !this.#lastSelectors.includes(selector)) {
-      this.#lastSelectors.push(selector);
+    if (this.#isCopy(message, channel, selector)) {
       envelope = this.#lastEnvelope;
     } else {
       this.#counters.received++;
       const accepted = this.#accept(message, channel);
       envelope = accepted && this.#prepare(accepted);
-      this.#lastMessage = message;
-      this.#lastChannel = channel;
-      this.#lastSelectors.length = 0;
-      this.#lastSelectors.push(selector);
+      this.#remember(message, channel, selector);
       this.#lastEnvelope = envelope;
     }
     if (envelope instanceof Promise) {
@@ -108,6 +107,22 @@ export class MessageIntake {
       this.#dispatcher.dispatch(envelope, this.#registry.forSelector(selector));
     }
   };
+
+  /** True when this is a copy of the last message, for a selector it has not run for yet (now noted). */
+  #isCopy(message: WireMessage, channel: string, selector: string): boolean {
+    if (message !== this.#lastMessage || channel !== this.#lastChannel) return false;
+    for (let i = 0; i < this.#lastSelectorCount; i++) if (this.#lastSelectors[i] === selector) return false;
+    this.#lastSelectors[this.#lastSelectorCount++] = selector;
+    return true;
+  }
+
+  /** Notes the message just taken in for `selector`, to recognise its copies. */
+  #remember(message: WireMessage, channel: string, selector: string): void {
+    this.#lastMessage = message;
+    this.#lastChannel = channel;
+    this.#lastSelectors[0] = selector;
+    this.#lastSelectorCount = 1;
+  }
 
   #dispatchAll(prepared: Prepared, receipt: Receipt | undefined): void {
     if (prepared instanceof Promise) {
@@ -157,15 +172,11 @@ export class MessageIntake {
       return;
     }
     let envelopes: readonly Prepared[];
-    if (frame === this.#lastMessage && channel === this.#lastChannel && !this.#lastSelectors.includes(selector)) {
-      this.#lastSelectors.push(selector);
+    if (this.#isCopy(frame, channel, selector)) {
       envelopes = this.#lastBatch;
     } else {
       envelopes = this.#acceptBatch(frame, channel).map((envelope) => envelope && this.#prepare(envelope));
-      this.#lastMessage = frame;
-      this.#lastChannel = channel;
-      this.#lastSelectors.length = 0;
-      this.#lastSelectors.push(selector);
+      this.#remember(frame, channel, selector);
       this.#lastEnvelope = undefined;
       this.#lastBatch = envelopes;
     }

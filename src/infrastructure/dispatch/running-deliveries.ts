@@ -1,11 +1,11 @@
-/** What {@link RunningDeliveries} links; a delivery is in at most one list. */
+/** What {@link RunningDeliveries} links; an item is in at most one list. */
 export interface Linked<T> {
   previous: T | undefined;
   next: T | undefined;
 }
 
 /**
- * The deliveries in flight, as a list linked through the deliveries themselves.
+ * The deliveries in flight, as a list linked through their slots (DeliverySlot).
  * A Set did the same job but, filled and emptied on every tick of a flood, V8
  * rehashed its table again and again, and each obsolete table links to the
  * next: once one of them was promoted, every later table (and the deliveries
