@@ -1,5 +1,5 @@
 import type { Delivery } from './delivery.js';
-import { RunningDeliveries } from './running-deliveries.js';
+import { LinkedList } from '../shared/linked-list.js';
 
 /**
  * A place in flight for one delivery at a time: the dispatcher's concurrency
@@ -41,7 +41,7 @@ const MAX_FREE_SLOTS = 1024;
  * very high `concurrency` leaves no lasting memory behind.
  */
 export class DeliverySlots {
-  readonly #running = new RunningDeliveries<DeliverySlot>();
+  readonly #running = new LinkedList<DeliverySlot>();
   readonly #handled: (slot: DeliverySlot) => void;
   readonly #failed: (slot: DeliverySlot, thrown: unknown) => void;
   /** Released slots, linked through `next`. */

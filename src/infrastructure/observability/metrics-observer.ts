@@ -47,10 +47,7 @@ export class MetricsObserver implements BusObserver, MetricsSource {
 
   observeHandler(name: string, handler: EventHandlerFn): EventHandlerFn {
     const counts = this.#countsOf(name);
-    // Exported from the subscription on, at 0 until an attempt ends.
-    let duration = this.durations.get(name);
-    if (duration === undefined) this.durations.set(name, (duration = new DurationCounts(this.#metrics.bounds)));
-    const durations = duration;
+    const durations = this.#durationsOf(name);
     const observe = (start: number) => durations.observe((performance.now() - start) / 1_000);
     // Not an async function: a handler that returns a promise costs one `then` here, not three promises.
     return (event, ctx) => {
@@ -111,6 +108,13 @@ export class MetricsObserver implements BusObserver, MetricsSource {
 
   backlog(): Promise<readonly StreamBacklog[] | undefined> {
     return this.#probe && this.#backlog ? this.#backlog.get() : Promise.resolve(undefined);
+  }
+
+  /** A handler's attempt durations; exported from its subscription on, at 0 until an attempt ends. */
+  #durationsOf(handler: string): DurationCounts {
+    let durations = this.durations.get(handler);
+    if (durations === undefined) this.durations.set(handler, (durations = new DurationCounts(this.#metrics.bounds)));
+    return durations;
   }
 
   /** A handler's outcome counts; every outcome is exported from its subscription on, at 0 until it happens. */

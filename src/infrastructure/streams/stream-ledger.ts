@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../domain/logger.js';
 import { handledField } from '../redis/redis-keys.js';
+import { LinkedList } from '../shared/linked-list.js';
 import { type EntryOwner, StreamEntry } from './stream-entry.js';
 import type { Receipt } from '../transport/transport.js';
 
@@ -22,7 +23,7 @@ export class StreamLedger implements EntryOwner {
   readonly #logger: Logger;
   // The entries held, as a list linked through the entries: taking and finishing one (twice per
   // entry read) touches no hash table, where a map keyed by entry id hashed each id on the hot path.
-  #head: StreamEntry | undefined;
+  readonly #held = new LinkedList<StreamEntry>();
   #size = 0;
   #acks = new Map<string, string[]>();
   #flushing: Promise<void> | undefined;
@@ -49,14 +50,14 @@ export class StreamLedger implements EntryOwner {
 
   /** True when this consumer is working on the entry. A walk of the list: only the reclaimer asks, per sweep. */
   holds(stream: string, id: string): boolean {
-    for (let entry = this.#head; entry; entry = entry.next) if (entry.id === id && entry.stream === stream) return true;
+    for (const entry of this.#held) if (entry.id === id && entry.stream === stream) return true;
     return false;
   }
 
   /** The ids held per stream, for keep-alive claims. */
   heldIds(): Iterable<[key: string, ids: string[]]> {
     const byStream = new Map<string, string[]>();
-    for (let entry = this.#head; entry; entry = entry.next) {
+    for (const entry of this.#held) {
       const ids = byStream.get(entry.stream);
       if (ids) ids.push(entry.id);
       else byStream.set(entry.stream, [entry.id]);
@@ -68,9 +69,7 @@ export class StreamLedger implements EntryOwner {
   take(stream: string, id: string, exhausted?: Receipt['exhausted'], handled?: readonly string[], text?: string): StreamEntry {
     const entry = new StreamEntry(stream, id, this, exhausted, handled, text);
     entry.held = true;
-    entry.next = this.#head;
-    if (this.#head) this.#head.previous = entry;
-    this.#head = entry;
+    this.#held.add(entry);
     this.#size++;
     return entry;
   }
@@ -90,7 +89,7 @@ export class StreamLedger implements EntryOwner {
 
   finish(entry: StreamEntry): void {
     if (!entry.held) return;
-    this.#unlink(entry);
+    this.#drop(entry);
     this.#size -= entry.weight;
     if (entry.failed && entry.exhausted) {
       this.#giveUp(entry, entry.exhausted);
@@ -135,7 +134,7 @@ export class StreamLedger implements EntryOwner {
 
   /** Forgets held entries without acknowledging them (shutdown leaves them pending). */
   release(): void {
-    while (this.#head) this.#unlink(this.#head);
+    for (const entry of this.#held.snapshot()) this.#drop(entry);
     this.#size = 0;
     for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
@@ -148,12 +147,8 @@ export class StreamLedger implements EntryOwner {
     }
   }
 
-  #unlink(entry: StreamEntry): void {
-    if (entry.previous) entry.previous.next = entry.next;
-    else this.#head = entry.next;
-    if (entry.next) entry.next.previous = entry.previous;
-    entry.previous = undefined;
-    entry.next = undefined;
+  #drop(entry: StreamEntry): void {
+    this.#held.delete(entry);
     entry.held = false;
   }
 
