@@ -25,6 +25,9 @@ describe('the traceparent header', () => {
     ['an all-zero span id', `00-${TRACE}-${'0'.repeat(16)}-01`],
     ['upper case', `00-${TRACE.toUpperCase()}-${SPAN}-01`],
     ['extra fields on version 00', `00-${TRACE}-${SPAN}-01-x`],
+    ['a g in the trace id', `00-${TRACE.slice(0, -1)}g-${SPAN}-01`],
+    ['a non-ASCII letter in the span id', `00-${TRACE}-${SPAN.slice(0, -1)}\u00e1-01`],
+    ['a colon in the flags', `00-${TRACE}-${SPAN}-0:`],
   ])('ignores a header that is %s', (_, header) => {
     expect(parseTraceParent(header)).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../shared/random-uuid.js';
 import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
@@ -255,10 +255,10 @@ export class TransportEventBus implements EventBus {
     if (event.payload === undefined) throw new TypeError(`Event "${event.type}" has no payload; pass an object (or null).`);
     const headers = options === undefined ? undefined : validatePublishOptions(options);
     const envelope: MutableEnvelope = {
-      id: randomUUID(),
+      id: randomUuid(),
       type: event.type,
       timestamp: this.#clock.now(),
-      correlationId: options?.correlationId ?? randomUUID(),
+      correlationId: options?.correlationId ?? randomUuid(),
       source: this.#options.source,
       payload: event.payload,
     };
