@@ -66,11 +66,14 @@ export class TraceObserver implements BusObserver {
         return send(envelope);
       }
     }
+    // The attributes a sampler may decide on go to startSpan; the ids only to a span that records
+    // (a trace not sampled would have the SDK validate and copy them for nothing, on every publish).
     const span = this.#tracer.startSpan(
       `publish ${envelope.type}`,
-      { kind: api.SpanKind.PRODUCER, attributes: this.#attributes(envelope, 'send', 'publish') },
+      { kind: api.SpanKind.PRODUCER, attributes: this.#operation(envelope, 'send', 'publish') },
       parent,
     );
+    if (span.isRecording()) span.setAttributes(ids(envelope));
     const context = span.spanContext();
     if (this.#valid(context)) envelope.headers = withTraceHeaders(envelope.headers, context);
     // A span that records nothing (no SDK, or its trace not sampled) has nothing to end: no wrapper promise.
@@ -182,13 +185,16 @@ export class TraceObserver implements BusObserver {
   }
 
   #attributes(envelope: EventEnvelope, type: string, name: string): Otel.Attributes {
+    return Object.assign(this.#operation(envelope, type, name), ids(envelope));
+  }
+
+  /** The attributes of the messaging conventions that a sampler may decide on. */
+  #operation(envelope: EventEnvelope, type: string, name: string): Otel.Attributes {
     return {
       'messaging.system': this.#system,
       'messaging.operation.type': type,
       'messaging.operation.name': name,
       'messaging.destination.name': envelope.type,
-      'messaging.message.id': envelope.id,
-      'messaging.message.conversation_id': envelope.correlationId,
     };
   }
 
@@ -231,6 +237,11 @@ export class TraceObserver implements BusObserver {
 function withTraceHeaders(headers: Headers, context: Otel.SpanContext): Record<string, string> {
   const trace = traceHeaders(context);
   return headers === undefined ? trace : { ...headers, ...trace };
+}
+
+/** The envelope's ids as span attributes. */
+function ids(envelope: EventEnvelope): Otel.Attributes {
+  return { 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

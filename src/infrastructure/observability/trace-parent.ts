@@ -43,9 +43,12 @@ export function parseTraceParent(header: string | undefined): TraceParent | unde
   return { traceId, spanId, traceFlags: flags };
 }
 
+// The flags field for each byte value: one header per publish, no number-to-hex conversion each time.
+const FLAGS = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, '0'));
+
 /** Writes a version-00 `traceparent` header. */
 export function formatTraceParent(parent: TraceParent): string {
-  return `00-${parent.traceId}-${parent.spanId}-${(parent.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  return `00-${parent.traceId}-${parent.spanId}-${FLAGS[parent.traceFlags & 0xff]!}`;
 }
 
 /** A trace context as the headers carry it: a `traceparent`, and a `tracestate` when there is one. */
