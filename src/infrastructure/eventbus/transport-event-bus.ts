@@ -1,4 +1,3 @@
-import { randomUuid } from '../shared/random-uuid.js';
 import type { DeadLetterQueue } from '../../domain/dead-letters/dead-letter.js';
 import { BusClosedError } from '../../domain/errors/bus-closed-error.js';
 import type { BusHealth, BusStats, EventBus, ShutdownOptions, Unsubscribe } from '../../domain/event-bus.js';
@@ -22,6 +21,7 @@ import { SubscriptionRegistry } from '../dispatch/subscription-registry.js';
 import type { ReplayHost } from '../transport/replay-listener.js';
 import type { Transport, TransportContext, TransportEncoding, WireMessage } from '../transport/transport.js';
 import { IsoClock } from '../shared/iso-clock.js';
+import { randomUuid } from '../shared/random-uuid.js';
 import { validatePublishOptions, withHeaders } from './publish-options.js';
 import { withTimeout } from '../shared/with-timeout.js';
 import { type BusObserver, createBusObserver } from '../observability/create-bus-observer.js';
