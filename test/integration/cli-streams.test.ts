@@ -1,32 +1,18 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DurableEventBus } from '../../src/index.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { deferred, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { deferred, waitFor } from '../support/wait-for.js';
 import { herald, heraldJson } from './cli-harness.js';
 
 const redis = useRedisServer();
-let client: Redis;
-let prefix: string;
-const buses: DurableEventBus[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
+const bed = useTestBuses(redis, { shutdownTimeoutMs: 500 });
 
 describe('herald streams', () => {
   it('shows each stream with its length, and per group the pending count, lag and consumers', async () => {
-    prefix = uniquePrefix();
     const held = deferred();
     const started: string[] = [];
-    const billing = new DurableEventBus({ redisUrl: redis.url, prefix, group: 'billing', consumer: 'billing-1', logger: false, startFrom: 'earliest' });
-    buses.push(billing);
+    const billing = bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, group: 'billing', consumer: 'billing-1', logger: false, startFrom: 'earliest' }));
     billing.subscribe('order.placed', async (event) => {
       started.push(event.id);
       await held.promise;
@@ -36,21 +22,21 @@ describe('herald streams', () => {
     await billing.publish({ type: 'order.shipped', payload: {} });
     await waitFor(() => started.length === 3, { message: () => `billing started ${started.length} of 3` });
 
-    const { run, doc } = await heraldJson(['streams', '--redis-url', redis.url, '--prefix', prefix]);
-    const text = await herald(['streams', '--redis-url', redis.url, '--prefix', prefix]);
+    const { run, doc } = await heraldJson(['streams', '--redis-url', redis.url, '--prefix', bed.prefix]);
+    const text = await herald(['streams', '--redis-url', redis.url, '--prefix', bed.prefix]);
     held.resolve();
 
     expect(run.code).toBe(0);
     expect(doc).toEqual({
-      prefix,
+      prefix: bed.prefix,
       streams: [
         {
           type: 'order.placed',
-          stream: `${prefix}:stream|order.placed`,
+          stream: `${bed.prefix}:stream|order.placed`,
           length: 3,
           groups: [{ name: 'billing', pending: 3, lag: 0, lastDeliveredId: expect.any(String), consumers: [{ name: 'billing-1', pending: 3, idleMs: expect.any(Number) }] }],
         },
-        { type: 'order.shipped', stream: `${prefix}:stream|order.shipped`, length: 1, groups: [] },
+        { type: 'order.shipped', stream: `${bed.prefix}:stream|order.shipped`, length: 1, groups: [] },
       ],
     });
     expect(text.stdout).toMatch(/^order\.placed: 3 entries \(.*:stream\|order\.placed\)\n {2}GROUP\s+PENDING\s+LAG\s+CONSUMERS\s+LAST READ\n {2}billing\s+3\s+0\s+1\s+\d+-\d+\n {4}billing-1\s+3\s+idle \d/);
@@ -59,10 +45,9 @@ describe('herald streams', () => {
   });
 
   it('says so when the prefix has no streams', async () => {
-    prefix = uniquePrefix();
-    const { code, stdout } = await herald(['streams', '--redis-url', redis.url, '--prefix', prefix]);
+    const { code, stdout } = await herald(['streams', '--redis-url', redis.url, '--prefix', bed.prefix]);
     expect(code).toBe(0);
-    expect(stdout).toBe(`No event streams under prefix "${prefix}". Durable mode creates one per event type on its first publish.\n`);
+    expect(stdout).toBe(`No event streams under prefix "${bed.prefix}". Durable mode creates one per event type on its first publish.\n`);
   });
 
   it('exits 1 when Redis is unreachable, without printing the password', async () => {

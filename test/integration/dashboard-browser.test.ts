@@ -1,21 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDashboardHandler, RedisDeadLetterQueue, RedisEventBus } from '../../src/index.js';
 import { launchBrowser } from '../support/browser.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { waitFor } from '../support/wait-for.js';
 import { spawnHerald } from './cli-harness.js';
 
 const redis = useRedisServer();
+const bed = useTestBuses(redis);
 const XSS_MESSAGE = 'bad address <img src=x onerror="window.__xss=1">';
 const XSS_PAYLOAD = '<script>window.__xss=2</script>';
 
 let browser: Browser;
-let client: Redis;
-let prefix: string;
 let queue: RedisDeadLetterQueue;
 let bus: RedisEventBus;
 let server: Server;
@@ -25,18 +24,13 @@ let receiptFails: boolean;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  client = new Redis(redis.url);
 });
-afterAll(async () => {
-  await browser?.close();
-  client?.disconnect();
-});
+afterAll(() => browser?.close());
 
 beforeEach(async () => {
-  prefix = uniquePrefix();
-  queue = new RedisDeadLetterQueue(client, prefix);
+  queue = new RedisDeadLetterQueue(bed.client, bed.prefix);
   receiptFails = true;
-  bus = new RedisEventBus({ redisUrl: redis.url, prefix, service: 'shop', instanceId: 'web-1', logger: false, retry: { retries: 0 } });
+  bus = bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, service: 'shop', instanceId: 'web-1', logger: false, retry: { retries: 0 } }));
   bus.subscribe('order.placed', () => {
     if (receiptFails) throw new Error('mail server down');
   }, { name: 'send-receipt' });
@@ -54,13 +48,11 @@ beforeEach(async () => {
   page.setDefaultTimeout(10_000);
 });
 
+// Runs before useTestBuses shuts the bus down (hooks registered later run first): the dashboard reads through the bus.
 afterEach(async () => {
   await page?.close();
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
-  await bus?.shutdown({ timeoutMs: 1_000 });
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
 });
 
 function url(): string {
@@ -217,7 +209,7 @@ describe('running instances and queued replays', () => {
     await page.locator(`#queued tbody tr[data-queued="${receipt!.id}"]`).waitFor();
     expect(await queue.queuedReplays()).toMatchObject([{ id: receipt!.id, handler: 'send-receipt' }]);
 
-    bus = new RedisEventBus({ redisUrl: redis.url, prefix, service: 'shop', instanceId: 'web-2', logger: false });
+    bus = bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, service: 'shop', instanceId: 'web-2', logger: false }));
     bus.subscribe('order.placed', () => {}, { name: 'send-receipt' });
     await bus.start();
     await waitFor(async () => (await queue.get(receipt!.id)) === undefined, { message: 'the queued replay did not run on web-2' });
@@ -234,7 +226,7 @@ describe('herald dashboard --read-only', () => {
   it('hides replay, remove and purge, and the server refuses them with 403', async () => {
     await seedFailures();
     const [entry] = (await queue.list()).entries;
-    const cli = spawnHerald(['dashboard', '--port', '0', '--read-only', '--redis-url', redis.url, '--prefix', prefix]);
+    const cli = spawnHerald(['dashboard', '--port', '0', '--read-only', '--redis-url', redis.url, '--prefix', bed.prefix]);
     await waitFor(() => /http:\/\/\S+\//.test(cli.stdout) || cli.process.exitCode !== null, { timeoutMs: 15_000, message: () => cli.stderr });
     const address = /(http:\/\/\S+\/)/.exec(cli.stdout)![1]!;
     expect(cli.stdout).toContain('read-only');

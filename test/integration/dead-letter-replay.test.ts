@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type DeadLetterEntry,
   type EventEnvelope,
@@ -9,38 +8,20 @@ import {
 } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { quietWindow, simulateWork, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { quietWindow, simulateWork, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
 const fast = { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2, jitter: false } as const;
 
-let client: Redis;
-let prefix: string;
-const buses: RedisEventBus[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url, { lazyConnect: true });
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
-
-function newPrefix(): string {
-  prefix = uniquePrefix();
-  return prefix;
-}
+const bed = useTestBuses<RedisEventBus>(redis);
 
 function bus(instanceId: string): RedisEventBus {
-  const created = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, service: 'shop', instanceId });
-  buses.push(created);
-  return created;
+  return bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, service: 'shop', instanceId }));
 }
 
 function queue(): RedisDeadLetterQueue {
-  return new RedisDeadLetterQueue(client, prefix);
+  return new RedisDeadLetterQueue(bed.client, bed.prefix);
 }
 
 /** A handler that fails while `failing` is set, recording each call with the instance it ran on. */
@@ -59,7 +40,6 @@ async function entriesOf(handler: string, count: number): Promise<DeadLetterEntr
 describe('RedisDeadLetterQueue replay', () => {
   describe('when two instances have the failed handler and another handler of the type succeeded', () => {
     it('runs only the failed handler, once, on one instance, keeping id and correlationId, and removes the entry', async () => {
-      newPrefix();
       const state = { failing: true };
       const mailer: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
       const audit: string[] = [];
@@ -69,7 +49,7 @@ describe('RedisDeadLetterQueue replay', () => {
         b.subscribe(OrderPlaced, (e) => void audit.push(e.id), { name: 'audit' });
         await b.start();
       }
-      const published = await buses[0]!.publish(anOrder(1), { correlationId: 'req-1' });
+      const published = await bed.buses[0]!.publish(anOrder(1), { correlationId: 'req-1' });
       const [entry] = await entriesOf('send-receipt', 2);
       await waitFor(() => audit.length === 2);
       state.failing = false;
@@ -86,13 +66,12 @@ describe('RedisDeadLetterQueue replay', () => {
       expect(audit).toHaveLength(2);
       expect(await queue().get(entry!.id)).toBeUndefined();
       expect(await queue().count()).toBe(1);
-      expect(await client.hlen(`${prefix}:dlq:claims`)).toBe(0);
+      expect(await bed.client.hlen(`${bed.prefix}:dlq:claims`)).toBe(0);
     });
   });
 
   describe('when Redis dropped the connection that listens for replay requests', () => {
     it('listens again after the reconnect and replays', async () => {
-      newPrefix();
       const state = { failing: true };
       const calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
       const b = bus('a');
@@ -100,12 +79,12 @@ describe('RedisDeadLetterQueue replay', () => {
       await b.start();
       await b.publish(anOrder(1));
       const [entry] = await entriesOf('send-receipt', 1);
-      const requests = `${prefix}:control|replay`;
-      const list = (await client.client('LIST')) as string;
+      const requests = `${bed.prefix}:control|replay`;
+      const list = (await bed.client.client('LIST')) as string;
       const line = list.split('\n').find((l) => l.includes(`name=herald:${requests}`));
-      await client.client('KILL', 'ID', /id=(\d+)/.exec(line ?? '')![1]!);
+      await bed.client.client('KILL', 'ID', /id=(\d+)/.exec(line ?? '')![1]!);
       await waitFor(async () => {
-        const [, listeners] = (await client.pubsub('NUMSUB', requests)) as [string, number];
+        const [, listeners] = (await bed.client.pubsub('NUMSUB', requests)) as [string, number];
         return listeners === 1;
       });
       state.failing = false;
@@ -115,7 +94,6 @@ describe('RedisDeadLetterQueue replay', () => {
 
   describe('when the replayed handler fails again', () => {
     it('keeps the entry where it was, with its replay count, time and error', async () => {
-      newPrefix();
       const calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
       const b = bus('a');
       b.subscribe(OrderPlaced, switchable(calls, 'a', { failing: true }), { name: 'send-receipt', ...fast });
@@ -133,13 +111,12 @@ describe('RedisDeadLetterQueue replay', () => {
       const kept = await queue().get(entry!.id);
       expect(kept).toMatchObject({ ...entry, replays: { count: 2, lastError: { name: 'Error', message: 'mail server down' } } });
       expect(Date.parse(kept!.replays!.lastAt)).toBeGreaterThan(Date.parse(entry!.deadLetteredAt) - 1);
-      expect(await client.lrange(`${prefix}:dlq`, 0, -1)).toEqual([entry!.id]);
+      expect(await bed.client.lrange(`${bed.prefix}:dlq`, 0, -1)).toEqual([entry!.id]);
     });
   });
 
   describe('when no instance can run the handler', () => {
     it('reports that no live instance listens and leaves the entry', async () => {
-      newPrefix();
       const entry = await queue().add(failedInput('send-receipt'));
       const outcome = await queue().replay(entry.id);
       expect(outcome).toMatchObject({ status: 'failed', code: 'no-live-instance' });
@@ -148,7 +125,6 @@ describe('RedisDeadLetterQueue replay', () => {
     });
 
     it('reports that none of the live instances has the handler, without waiting for the claim timeout', async () => {
-      newPrefix();
       const b = bus('a');
       b.subscribe(OrderPlaced, () => {}, { name: 'audit' });
       await b.start();
@@ -162,7 +138,6 @@ describe('RedisDeadLetterQueue replay', () => {
     });
 
     it('refuses an undecodable entry, saying what to do with it', async () => {
-      newPrefix();
       const entry = await queue().add({ ...failedInput(undefined), reason: 'undecodable', raw: '{nope', envelope: undefined });
       const outcome = await queue().replay(entry.id);
       expect(outcome).toMatchObject({ status: 'failed', code: 'unreplayable' });
@@ -170,7 +145,6 @@ describe('RedisDeadLetterQueue replay', () => {
     });
 
     it('reports an unknown id', async () => {
-      newPrefix();
       expect(await queue().replay('no-such-id')).toMatchObject({ status: 'failed', code: 'not-found' });
     });
   });
@@ -178,14 +152,13 @@ describe('RedisDeadLetterQueue replay', () => {
   describe('when the control plane is handed forged input', () => {
     /** A bus with a handler that records what it is given, and an entry naming that handler. */
     async function forged(envelope: unknown): Promise<{ calls: unknown[]; entryId: string }> {
-      newPrefix();
       const calls: unknown[] = [];
       const b = bus('a');
       b.subscribe(OrderPlaced, (e) => void calls.push(e), { name: 'send-receipt' });
       await b.start();
       const entry = await queue().add(failedInput('send-receipt'));
       // Written as anyone with access to the keys could: the envelope is not one a bus would accept.
-      await client.hset(`${prefix}:dlq:entries`, entry.id, JSON.stringify({ ...entry, envelope }));
+      await bed.client.hset(`${bed.prefix}:dlq:entries`, entry.id, JSON.stringify({ ...entry, envelope }));
       return { calls, entryId: entry.id };
     }
 
@@ -200,14 +173,14 @@ describe('RedisDeadLetterQueue replay', () => {
 
     it('runs no handler for such an entry when a forged request names it directly', async () => {
       const { calls, entryId } = await forged({ id: 'e-1', type: 'order.placed', correlationId: 'c-1', payload: {} });
-      const replyTo = `${prefix}:control|reply:forged`;
+      const replyTo = `${bed.prefix}:control|reply:forged`;
       const replies: string[] = [];
-      const listener = client.duplicate();
+      const listener = bed.client.duplicate();
       listener.on('message', (_channel: string, text: string) => void replies.push(text));
       await listener.subscribe(replyTo);
       try {
         const request = { requestId: 'r-1', entryId, handler: 'send-receipt', leaseMs: 1_000, replyTo };
-        await client.publish(`${prefix}:control|replay`, JSON.stringify(request));
+        await bed.client.publish(`${bed.prefix}:control|replay`, JSON.stringify(request));
         await waitFor(() => replies.some((reply) => reply.includes('"released"')), { message: () => `replies: ${replies.join(', ')}` });
         expect(calls).toEqual([]);
         expect(await queue().count()).toBe(1);
@@ -217,23 +190,22 @@ describe('RedisDeadLetterQueue replay', () => {
     });
 
     it('ignores a request whose replyTo is not a reply channel of its prefix, and publishes nothing there', async () => {
-      newPrefix();
       const calls: string[] = [];
       const b = bus('a');
       b.subscribe(OrderPlaced, (e) => void calls.push(e.id), { name: 'send-receipt' });
       await b.start();
       const entry = await queue().add(failedInput('send-receipt'));
       const heard: string[] = [];
-      const listener = client.duplicate();
+      const listener = bed.client.duplicate();
       listener.on('pmessage', (_pattern: string, channel: string) => void heard.push(channel));
       await listener.psubscribe('*');
       try {
-        for (const replyTo of [`${prefix}:events|order.placed`, 'billing:control|reply:x', `${prefix}:control|replay`, `${prefix}:control|reply:`]) {
+        for (const replyTo of [`${bed.prefix}:events|order.placed`, 'billing:control|reply:x', `${bed.prefix}:control|replay`, `${bed.prefix}:control|reply:`]) {
           const request = { requestId: `r-${heard.length}`, entryId: entry.id, handler: 'send-receipt', leaseMs: 1_000, replyTo };
-          await client.publish(`${prefix}:control|replay`, JSON.stringify(request));
+          await bed.client.publish(`${bed.prefix}:control|replay`, JSON.stringify(request));
         }
         await quietWindow(500);
-        expect(heard.filter((channel) => channel !== `${prefix}:control|replay`)).toEqual([]);
+        expect(heard.filter((channel) => channel !== `${bed.prefix}:control|replay`)).toEqual([]);
         expect(calls).toEqual([]);
         expect(await queue().get(entry.id)).toEqual(entry);
       } finally {
@@ -244,7 +216,6 @@ describe('RedisDeadLetterQueue replay', () => {
 
   describe('when two replays of one entry race', () => {
     it('runs the handler once; the other replay reports the entry busy or gone', async () => {
-      newPrefix();
       const calls: { instance: string; envelope: EventEnvelope; ctx: HandlerContext }[] = [];
       const state = { failing: true };
       for (const instance of ['a', 'b', 'c']) {
@@ -255,7 +226,7 @@ describe('RedisDeadLetterQueue replay', () => {
         }, { name: 'send-receipt', ...fast });
         await b.start();
       }
-      await buses[0]!.publish(anOrder(1));
+      await bed.buses[0]!.publish(anOrder(1));
       const [entry] = await entriesOf('send-receipt', 3);
       state.failing = false;
       const before = calls.length;
@@ -271,7 +242,6 @@ describe('RedisDeadLetterQueue replay', () => {
 
   describe('when the instance shuts down while the replayed handler runs', () => {
     it('drains the replay like other in-flight work, removing the entry before it closes', async () => {
-      newPrefix();
       const b = bus('a');
       let release!: () => void;
       const started = new Promise<void>((resolve) => {
@@ -300,7 +270,6 @@ describe('RedisDeadLetterQueue replay', () => {
 
   describe('replayAll', () => {
     it('replays the matching entries oldest first, reporting progress, and leaves the others', async () => {
-      newPrefix();
       const seen: string[] = [];
       const b = bus('a');
       b.subscribe(OrderPlaced, (e) => void seen.push((e.payload as { orderId: string }).orderId), { name: 'send-receipt' });

@@ -3,63 +3,53 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DurableEventBus, type DurableEventBusOptions, RedisDeadLetterQueue } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { canRestartRedis, useRedisServer } from '../support/redis-server.js';
-import { simulateWork, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { simulateWork, waitFor } from '../support/wait-for.js';
 
 const FIXTURE = fileURLToPath(new URL('./durable-consumer.fixture.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const redis = useRedisServer();
-let client: Redis;
-let prefix: string;
-const buses: DurableEventBus[] = [];
+const bed = useTestBuses<DurableEventBus>(redis, { shutdownTimeoutMs: 500 });
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  client = new Redis(redis.url);
   // The fault tests stop the server under this client; it reconnects on its own.
-  client.on('error', () => {});
+  bed.client.on('error', () => {});
 });
-afterAll(() => client.disconnect());
-beforeEach(() => {
-  prefix = uniquePrefix();
-});
+// Registered after useTestBuses, so it runs before the buses are shut down and the keys deleted.
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
   if (canRestartRedis && redis.server.pid === undefined) await redis.server.restart();
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
 });
 
 function bus(options: DurableEventBusOptions = {}): DurableEventBus {
-  const created = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'shop', claimIdleMs: 300, ...options });
-  buses.push(created);
-  return created;
+  return bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, group: 'shop', claimIdleMs: 300, ...options }));
 }
 
-const stream = () => `${prefix}:stream|order.placed`;
+const stream = () => `${bed.prefix}:stream|order.placed`;
 
 async function pendingCount(): Promise<number> {
-  const [count] = (await client.xpending(stream(), 'shop')) as [number];
+  const [count] = (await bed.client.xpending(stream(), 'shop')) as [number];
   return count;
 }
 
 /** Puts entries in the group's pending list under `consumer`, as a consumer that then died would leave them. */
 async function leavePending(consumer: string, count: number): Promise<string[]> {
-  await client.xgroup('CREATE', stream(), 'shop', '$', 'MKSTREAM');
+  await bed.client.xgroup('CREATE', stream(), 'shop', '$', 'MKSTREAM');
   const publisher = bus({ group: 'storefront' });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await publisher.publish(anOrder(i))).id);
-  await client.xreadgroup('GROUP', 'shop', consumer, 'COUNT', count, 'STREAMS', stream(), '>');
+  await bed.client.xreadgroup('GROUP', 'shop', consumer, 'COUNT', count, 'STREAMS', stream(), '>');
   return ids;
 }
 
 function startConsumer(instanceId: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, redis.url, prefix, instanceId], {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, redis.url, bed.prefix, instanceId], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: undefined, HERALD_PREFIX: undefined },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,8 +80,8 @@ describe('DurableEventBus recovery', () => {
       const crashed = await startConsumer('doomed');
       const publisher = bus({ group: 'storefront' });
       const event = await publisher.publish(anOrder(1));
-      await waitFor(async () => (await client.llen(`${prefix}:test:calls`)) === 1);
-      const [call] = await client.lrange(`${prefix}:test:calls`, 0, -1);
+      await waitFor(async () => (await bed.client.llen(`${bed.prefix}:test:calls`)) === 1);
+      const [call] = await bed.client.lrange(`${bed.prefix}:test:calls`, 0, -1);
       expect(JSON.parse(call!)).toEqual({ instance: 'doomed', eventId: event.id });
       await sigkill(crashed);
       expect(await pendingCount()).toBe(1);
@@ -124,14 +114,14 @@ describe('DurableEventBus recovery', () => {
     it('dead-letters it for each handler (reason max-deliveries) instead of running them, and acknowledges it', async () => {
       const [id] = await leavePending('crashed-1', 1);
       // A second consumer claimed it and died too: delivered twice now.
-      const [[entryId]] = (await client.xpending(stream(), 'shop', '-', '+', 1)) as [[string]];
-      await client.xclaim(stream(), 'shop', 'crashed-2', 0, entryId);
+      const [[entryId]] = (await bed.client.xpending(stream(), 'shop', '-', '+', 1)) as [[string]];
+      await bed.client.xclaim(stream(), 'shop', 'crashed-2', 0, entryId);
       const runs: string[] = [];
       const b = bus({ maxDeliveries: 2, claimIdleMs: 50 });
       b.subscribe(OrderPlaced, (e) => void runs.push(e.id), { name: 'bill' });
       b.subscribe(OrderPlaced, (e) => void runs.push(e.id), { name: 'audit' });
       await b.start();
-      const queue = new RedisDeadLetterQueue(client, prefix);
+      const queue = new RedisDeadLetterQueue(bed.client, bed.prefix);
       await waitFor(async () => (await queue.count()) === 2);
       const { entries } = await queue.list();
       expect(entries.map((e) => e.handler).sort()).toEqual(['audit', 'bill']);
@@ -146,7 +136,7 @@ describe('DurableEventBus recovery', () => {
   describe('when its dead letters cannot be written', () => {
     it('still stops at maxDeliveries: acknowledges the event and logs it in full rather than deliver it for ever', async () => {
       // Every dead-letter write now fails with WRONGTYPE, as it would against a key another program owns.
-      await client.set(`${prefix}:dlq:entries`, 'not a hash');
+      await bed.client.set(`${bed.prefix}:dlq:entries`, 'not a hash');
       const lines: string[] = [];
       const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
       const runs: string[] = [];
@@ -171,7 +161,7 @@ describe('DurableEventBus recovery', () => {
   describe('when pending events were trimmed from the stream', () => {
     it('counts and logs them as lost instead of leaving them pending for ever', async () => {
       await leavePending('crashed', 2);
-      await client.xtrim(stream(), 'MAXLEN', 0);
+      await bed.client.xtrim(stream(), 'MAXLEN', 0);
       const lines: string[] = [];
       const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
       const b = bus({ claimIdleMs: 50, logger });
@@ -190,11 +180,11 @@ describe('DurableEventBus when Redis drops the stream reader connection', () => 
     const b = bus();
     b.subscribe(OrderPlaced, (e) => void seen.push(e.id), { name: 'bill' });
     await b.start();
-    const list = (await client.client('LIST')) as string;
-    const reader = list.split('\n').find((line) => line.includes(`name=herald:${prefix}:streams:shop`));
+    const list = (await bed.client.client('LIST')) as string;
+    const reader = list.split('\n').find((line) => line.includes(`name=herald:${bed.prefix}:streams:shop`));
     const id = /id=(\d+)/.exec(reader ?? '')?.[1];
     expect(id).toBeDefined();
-    await client.client('KILL', 'ID', id!);
+    await bed.client.client('KILL', 'ID', id!);
     await waitFor(async () => b.stats().reconnects === 1 && (await b.health()).status === 'ready');
     const event = await b.publish(anOrder(1));
     await waitFor(() => seen.length === 1);
@@ -248,11 +238,8 @@ describe.skipIf(!canRestartRedis)('DurableEventBus when Redis with AOF restarts'
   const persistent = useRedisServer({ extraArgs: ['--appendonly', 'yes', '--appendfsync', 'always'] });
 
   it('loses nothing published while the consumers were down', async () => {
-    const make = (options: DurableEventBusOptions) => {
-      const created = new DurableEventBus({ redisUrl: persistent.url, prefix, logger: false, group: 'shop', ...options });
-      buses.push(created);
-      return created;
-    };
+    const make = (options: DurableEventBusOptions) =>
+      bed.track(new DurableEventBus({ redisUrl: persistent.url, prefix: bed.prefix, logger: false, group: 'shop', ...options }));
     const first = make({});
     first.subscribe(OrderPlaced, () => {}, { name: 'bill' });
     await first.start();
@@ -274,8 +261,7 @@ describe.skipIf(!canRestartRedis)('DurableEventBus when Redis with AOF restarts'
   });
 
   it('finishes and acknowledges the events it held when Redis was killed under it', async () => {
-    const consumer = new DurableEventBus({ redisUrl: persistent.url, prefix, logger: false, group: 'shop' });
-    buses.push(consumer);
+    const consumer = bed.track(new DurableEventBus({ redisUrl: persistent.url, prefix: bed.prefix, logger: false, group: 'shop' }));
     const handled = new Set<string>();
     consumer.subscribe(OrderPlaced, async (e) => {
       await simulateWork(300);
@@ -293,7 +279,7 @@ describe.skipIf(!canRestartRedis)('DurableEventBus when Redis with AOF restarts'
     expect(new Set(sent)).toEqual(handled);
     const admin = new Redis(persistent.url);
     try {
-      await waitFor(async () => ((await admin.xpending(`${prefix}:stream|order.placed`, 'shop')) as [number])[0] === 0, { timeoutMs: 10_000 });
+      await waitFor(async () => ((await admin.xpending(`${bed.prefix}:stream|order.placed`, 'shop')) as [number])[0] === 0, { timeoutMs: 10_000 });
     } finally {
       admin.disconnect();
     }

@@ -1,37 +1,23 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DurableEventBus, RedisDeadLetterQueue, RedisEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
 
-let client: Redis;
-let prefix: string;
-const buses: (RedisEventBus | DurableEventBus)[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url, { lazyConnect: true });
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
+const bed = useTestBuses(redis);
 
 function queue(): RedisDeadLetterQueue {
-  return new RedisDeadLetterQueue(client, prefix);
+  return new RedisDeadLetterQueue(bed.client, bed.prefix);
 }
 
 describe('instance heartbeat', () => {
   it('reports each running bus with its health and stats, and removes the report on a clean shutdown', async () => {
-    prefix = uniquePrefix();
-    const pubsub = new RedisEventBus({ redisUrl: redis.url, prefix, service: 'shop', instanceId: 'web-1', logger: false });
-    const durable = new DurableEventBus({ redisUrl: redis.url, prefix, service: 'billing', instanceId: 'worker-1', logger: false });
-    buses.push(pubsub, durable);
+    const pubsub = bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, service: 'shop', instanceId: 'web-1', logger: false }));
+    const durable = bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, service: 'billing', instanceId: 'worker-1', logger: false }));
     pubsub.subscribe(OrderPlaced, () => {}, { name: 'send-receipt' });
     await Promise.all([pubsub.start(), durable.start()]);
     await pubsub.publish(anOrder(1));
@@ -42,28 +28,26 @@ describe('instance heartbeat', () => {
     expect(billing).toMatchObject({ instance: 'billing/worker-1', health: { transport: 'redis-streams' } });
     expect(Date.parse(shop!.lastSeen)).toBeGreaterThan(Date.now() - 10_000);
     expect(shop!.stats).toHaveProperty('handled');
-    const ttl = await client.pttl(`${prefix}:instance:shop/web-1`);
+    const ttl = await bed.client.pttl(`${bed.prefix}:instance:shop/web-1`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(15_000);
 
     await pubsub.shutdown();
 
     expect((await queue().instances()).map((i) => i.instance)).toEqual(['billing/worker-1']);
-    expect(await client.exists(`${prefix}:instance:shop/web-1`)).toBe(0);
+    expect(await bed.client.exists(`${bed.prefix}:instance:shop/web-1`)).toBe(0);
   });
 
   it('sends nothing to Redis per event: only the timer reports', async () => {
-    prefix = uniquePrefix();
-    const bus = new RedisEventBus({ redisUrl: redis.url, prefix, service: 'shop', instanceId: 'web-1', logger: false });
-    buses.push(bus);
+    const bus = bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, service: 'shop', instanceId: 'web-1', logger: false }));
     let handled = 0;
     bus.subscribe(OrderPlaced, () => void handled++, { name: 'count' });
     await bus.start();
     await waitFor(async () => (await queue().instances()).length === 1);
-    const before = await client.get(`${prefix}:instance:shop/web-1`);
+    const before = await bed.client.get(`${bed.prefix}:instance:shop/web-1`);
     for (let n = 0; n < 50; n++) await bus.publish(anOrder(n));
     await waitFor(() => handled === 50);
     // The report is the one written at start until the next 5 s tick: publishing and handling wrote none.
-    expect(await client.get(`${prefix}:instance:shop/web-1`)).toBe(before);
+    expect(await bed.client.get(`${bed.prefix}:instance:shop/web-1`)).toBe(before);
   });
 });

@@ -1,40 +1,25 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EventEnvelope, RedisDeadLetterQueue, RedisEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { quietWindow, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { quietWindow, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
 const fast = { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 2, jitter: false } as const;
 
-let client: Redis;
-let prefix: string;
-const buses: RedisEventBus[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url, { lazyConnect: true });
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
+const bed = useTestBuses(redis);
 
 function bus(instanceId: string): RedisEventBus {
-  const created = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, service: 'shop', instanceId });
-  buses.push(created);
-  return created;
+  return bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, service: 'shop', instanceId }));
 }
 
 function queue(): RedisDeadLetterQueue {
-  return new RedisDeadLetterQueue(client, prefix);
+  return new RedisDeadLetterQueue(bed.client, bed.prefix);
 }
 
 /** Dead-letters one order through a failing `send-receipt`, then stops that bus: no instance is left. */
 async function aDeadLetterWithNoInstance(): Promise<string> {
-  prefix = uniquePrefix();
   const failing = bus('failing');
   failing.subscribe(OrderPlaced, () => {
     throw new Error('mail server down');

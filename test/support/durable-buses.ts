@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { Redis } from 'ioredis';
 import { DurableEventBus, type DurableEventBusOptions } from '../../src/index.js';
 import type { UseRedisServer } from './redis-server.js';
-import { uniquePrefix } from './wait-for.js';
+import { useTestBuses } from './test-buses.js';
 
 /** What {@link useDurableBuses} gives a test file. */
 export interface DurableBuses {
@@ -17,37 +16,24 @@ export interface DurableBuses {
 }
 
 /**
- * Registers the hooks of a durable-mode test file: a client for the file, a prefix
- * per test, and after each test every bus made shut down and the prefix's keys deleted.
+ * Registers the hooks of a durable-mode test file ({@link useTestBuses}: a client for
+ * the file, a prefix per test, and after each test every bus made shut down and the
+ * prefix's keys deleted) and makes buses with the file's `defaults`.
  */
 export function useDurableBuses(redis: UseRedisServer, defaults: DurableEventBusOptions = {}): DurableBuses {
-  let client: Redis | undefined;
-  let prefix = '';
-  const buses: DurableEventBus[] = [];
-  beforeAll(() => {
-    client = new Redis(redis.url);
-  });
-  afterAll(() => client?.disconnect());
-  beforeEach(() => {
-    prefix = uniquePrefix();
-  });
-  afterEach(async () => {
-    await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-    const keys = await client!.keys(`${prefix}:*`);
-    if (keys.length > 0) await client!.del(...keys);
-  });
+  const bed = useTestBuses<DurableEventBus>(redis, { shutdownTimeoutMs: 500 });
   return {
     get client() {
-      return client!;
+      return bed.client;
     },
     get prefix() {
-      return prefix;
+      return bed.prefix;
     },
-    buses,
+    get buses() {
+      return bed.buses;
+    },
     bus(options: DurableEventBusOptions = {}) {
-      const created = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, ...defaults, ...options });
-      buses.push(created);
-      return created;
+      return bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, ...defaults, ...options }));
     },
   };
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type DeadLetterEntry,
   DurableEventBus,
@@ -11,7 +10,8 @@ import {
   type RedisEventBusOptions,
 } from '../../../src/index.js';
 import { useRedisServer } from '../../support/redis-server.js';
-import { quietWindow, uniquePrefix, waitFor } from '../../support/wait-for.js';
+import { useTestBuses } from '../../support/test-buses.js';
+import { quietWindow, waitFor } from '../../support/wait-for.js';
 import { redisCli, signWithPython } from './signing-from-outside.js';
 import { heraldJson } from '../cli-harness.js';
 
@@ -20,24 +20,7 @@ const K1 = 'ledger-key-1-0123456789abcdefghijklmnop';
 const SIGNING = { keyId: 'k1', key: K1 } as const;
 const VERIFICATION = { keys: { k1: K1 } } as const;
 
-let client: Redis;
-let prefix: string;
-const buses: { shutdown(options?: { timeoutMs?: number }): Promise<void> }[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
-
-function track<B extends { shutdown(options?: { timeoutMs?: number }): Promise<void> }>(bus: B): B {
-  buses.push(bus);
-  return bus;
-}
+const bed = useTestBuses(redis);
 
 /** A logger that keeps warnings, to see what a bus ignored. */
 function warnings(): { logger: Logger; messages: string[] } {
@@ -54,27 +37,25 @@ function outsideEnvelope(id: string): object {
 
 describe('DurableEventBus with verification', () => {
   it('handles an entry signed outside Node and XADDed with redis-cli, and dead-letters and acknowledges a tampered one', async () => {
-    prefix = uniquePrefix();
     const seen: EventEnvelope[] = [];
-    const bus = track(new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'ledger', verification: VERIFICATION }));
+    const bus = bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, group: 'ledger', verification: VERIFICATION }));
     bus.subscribe('payment.captured', (event) => void seen.push(event), { name: 'book-payment' });
     await bus.start();
-    const stream = `${prefix}:stream|payment.captured`;
+    const stream = `${bed.prefix}:stream|payment.captured`;
     const signed = await signWithPython(outsideEnvelope('evt-1'), 'k1', K1);
     await redisCli(redis.server.host, redis.server.port, 'XADD', stream, '*', 'type', 'payment.captured', 'envelope', signed);
     await redisCli(redis.server.host, redis.server.port, 'XADD', stream, '*', 'type', 'payment.captured', 'envelope', signed.replace('1250', '1'));
     await waitFor(async () => (await bus.deadLetters.count()) === 1 && seen.length === 1);
     expect(seen[0]).toMatchObject({ id: 'evt-1', payload: { amountCents: 1250 } });
     expect((await bus.deadLetters.list()).entries).toMatchObject([{ reason: 'signature', raw: expect.stringContaining('{"amountCents":1}') }]);
-    await waitFor(async () => ((await client.xpending(stream, 'ledger')) as [number])[0] === 0, { message: 'entries still pending' });
+    await waitFor(async () => ((await bed.client.xpending(stream, 'ledger')) as [number])[0] === 0, { message: 'entries still pending' });
   });
 
   it('signs what it publishes, so a verifying group of another service handles it', async () => {
-    prefix = uniquePrefix();
     const seen: EventEnvelope[] = [];
-    const consumer = track(new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'ledger', verification: VERIFICATION }));
+    const consumer = bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, group: 'ledger', verification: VERIFICATION }));
     consumer.subscribe('payment.captured', (event) => void seen.push(event), { name: 'book-payment' });
-    const producer = track(new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'billing', signing: SIGNING, batching: true }));
+    const producer = bed.track(new DurableEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, group: 'billing', signing: SIGNING, batching: true }));
     await Promise.all([consumer.start(), producer.start()]);
     await Promise.all([1, 2, 3].map((amountCents) => producer.publish({ type: 'payment.captured', payload: { amountCents } })));
     await waitFor(() => seen.length === 3);
@@ -86,7 +67,7 @@ describe('Dead-letter replay with verification', () => {
   async function verifyingService(options: Partial<RedisEventBusOptions> = {}) {
     const runs: EventEnvelope[] = [];
     const state = { failing: true };
-    const bus = track(new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, service: 'ledger', signing: SIGNING, verification: VERIFICATION, ...options }));
+    const bus = bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, service: 'ledger', signing: SIGNING, verification: VERIFICATION, ...options }));
     bus.subscribe(
       'payment.captured',
       (event) => {
@@ -104,45 +85,42 @@ describe('Dead-letter replay with verification', () => {
     const id = randomUUID();
     const now = new Date().toISOString();
     const entry = { id, type: 'payment.captured', deadLetteredAt: now, reason: 'retries-exhausted', envelope, handler: 'book-payment', error: { name: 'Error', message: 'x' }, attempts: 1, firstFailedAt: now, lastFailedAt: now };
-    await client.multi().hset(`${prefix}:dlq:entries`, id, JSON.stringify(entry)).rpush(`${prefix}:dlq`, id).exec();
+    await bed.client.multi().hset(`${bed.prefix}:dlq:entries`, id, JSON.stringify(entry)).rpush(`${bed.prefix}:dlq`, id).exec();
     return id;
   }
 
   it('replays a genuine signed dead letter with a signed request', async () => {
-    prefix = uniquePrefix();
     const { bus, runs, state } = await verifyingService();
     await bus.publish({ type: 'payment.captured', payload: { amountCents: 5 } });
     await waitFor(async () => (await bus.deadLetters.count()) === 1);
     const [entry] = (await bus.deadLetters.list()).entries as [DeadLetterEntry];
     state.failing = false;
-    const queue = new RedisDeadLetterQueue(client, prefix, { signing: SIGNING });
+    const queue = new RedisDeadLetterQueue(bed.client, bed.prefix, { signing: SIGNING });
     await expect(queue.replay(entry.id)).resolves.toMatchObject({ status: 'replayed' });
     expect(runs).toHaveLength(2);
     expect(await queue.count()).toBe(0);
   });
 
   it('replays with `herald dlq replay` given the key in HERALD_SIGNING_KEY_ID and HERALD_SIGNING_KEY', async () => {
-    prefix = uniquePrefix();
     const { bus, runs, state } = await verifyingService();
     await bus.publish({ type: 'payment.captured', payload: { amountCents: 5 } });
     await waitFor(async () => (await bus.deadLetters.count()) === 1);
     const [entry] = (await bus.deadLetters.list()).entries as [DeadLetterEntry];
     state.failing = false;
-    const args = ['dlq', 'replay', entry.id, '--redis-url', redis.url, '--prefix', prefix, '--json'];
+    const args = ['dlq', 'replay', entry.id, '--redis-url', redis.url, '--prefix', bed.prefix, '--json'];
     const { doc } = await heraldJson(args, { HERALD_SIGNING_KEY_ID: 'k1', HERALD_SIGNING_KEY: K1 });
     expect(doc).toEqual({ replayed: [entry.id], failed: [] });
     expect(runs).toHaveLength(2);
   });
 
   it('refuses to replay a forged dead letter, unsigned or altered: no handler runs and the entry stays', async () => {
-    prefix = uniquePrefix();
     const { bus, runs, state } = await verifyingService();
     state.failing = false;
     const unsigned = await forgeEntry(outsideEnvelope('evt-forged'));
     const altered = JSON.parse(await signWithPython(outsideEnvelope('evt-altered'), 'k1', K1)) as { payload: { amountCents: number } };
     altered.payload.amountCents = 999_999;
     const alteredId = await forgeEntry(altered);
-    const queue = new RedisDeadLetterQueue(client, prefix, { signing: SIGNING });
+    const queue = new RedisDeadLetterQueue(bed.client, bed.prefix, { signing: SIGNING });
     const outcomes = [await queue.replay(unsigned, { claimTimeoutMs: 2_000 }), await queue.replay(alteredId, { claimTimeoutMs: 2_000 })];
     expect(outcomes).toMatchObject([
       { status: 'failed', code: 'signature', reason: expect.stringMatching(/carries no signature/) },
@@ -154,14 +132,13 @@ describe('Dead-letter replay with verification', () => {
   });
 
   it('ignores and logs an unsigned replay request: no instance claims the entry, which stays', async () => {
-    prefix = uniquePrefix();
     const { logger, messages } = warnings();
     const { bus, runs, state } = await verifyingService({ logger });
     await bus.publish({ type: 'payment.captured', payload: { amountCents: 5 } });
     await waitFor(async () => (await bus.deadLetters.count()) === 1);
     const [entry] = (await bus.deadLetters.list()).entries as [DeadLetterEntry];
     state.failing = false;
-    const unsignedQueue = new RedisDeadLetterQueue(client, prefix);
+    const unsignedQueue = new RedisDeadLetterQueue(bed.client, bed.prefix);
     await expect(unsignedQueue.replay(entry.id, { claimTimeoutMs: 300 })).resolves.toMatchObject({ status: 'failed', code: 'no-answer' });
     await quietWindow(100);
     expect(runs).toHaveLength(1);

@@ -1,32 +1,19 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EventEnvelope, type RedisEventBusOptions, RedisEventBus, type DeadLetterEntry } from '../../../src/index.js';
 import { useRedisServer } from '../../support/redis-server.js';
-import { quietWindow, uniquePrefix, waitFor } from '../../support/wait-for.js';
+import { useTestBuses } from '../../support/test-buses.js';
+import { quietWindow, waitFor } from '../../support/wait-for.js';
 import { publishWithOpenssl, redisCli, signWithPython } from './signing-from-outside.js';
 
 const redis = useRedisServer();
 const K1 = 'billing-key-1-0123456789abcdefghijklmnop';
 const K2 = 'billing-key-2-0123456789abcdefghijklmnop';
 
-let client: Redis;
-let prefix: string;
-const buses: RedisEventBus[] = [];
-
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-});
+const bed = useTestBuses(redis);
 
 function bus(options: Partial<RedisEventBusOptions>): RedisEventBus {
-  const created = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, ...options });
-  buses.push(created);
-  return created;
+  return bed.track(new RedisEventBus({ redisUrl: redis.url, prefix: bed.prefix, logger: false, ...options }));
 }
 
 /** A consumer that verifies with `keys`, recording what its two handlers of payment.captured see. */
@@ -51,7 +38,6 @@ function outsideEnvelope(id: string, source = 'billing/api-1'): object {
 describe('RedisEventBus with signing', () => {
   describe('between two Herald buses', () => {
     it('runs every handler for signed events, ctx.publish included, and the follow-up carries a signature', async () => {
-      prefix = uniquePrefix();
       const { seen } = await verifyingConsumer({ k1: K1 });
       const producer = bus({ service: 'billing', signing: { keyId: 'k1', key: K1 }, verification: { keys: { k1: K1 } } });
       producer.subscribe('invoice.paid', (_event, ctx) => ctx.publish({ type: 'payment.captured', payload: { amountCents: 7 } }), { name: 'capture' });
@@ -64,7 +50,6 @@ describe('RedisEventBus with signing', () => {
     });
 
     it('refuses events of a publisher that does not sign: one dead letter per event, reason `signature`, no handler', async () => {
-      prefix = uniquePrefix();
       const { consumer, seen } = await verifyingConsumer({ k1: K1 });
       const unsigned = bus({ service: 'billing' });
       await unsigned.start();
@@ -78,7 +63,6 @@ describe('RedisEventBus with signing', () => {
     });
 
     it('handles events of both keys while both are listed, and refuses the old key once it is removed (rotation)', async () => {
-      prefix = uniquePrefix();
       const during = await verifyingConsumer({ k1: K1, k2: K2 });
       const after = await verifyingConsumer({ k2: K2 }, { instanceId: 'after' });
       const oldSigner = bus({ signing: { keyId: 'k1', key: K1 } });
@@ -93,7 +77,6 @@ describe('RedisEventBus with signing', () => {
     });
 
     it('with batching, signs each element: a frame verifies element by element and a tampered element is dead-lettered alone', async () => {
-      prefix = uniquePrefix();
       const { consumer, seen } = await verifyingConsumer({ k1: K1 });
       const producer = bus({ signing: { keyId: 'k1', key: K1 }, batching: true });
       await producer.start();
@@ -102,13 +85,13 @@ describe('RedisEventBus with signing', () => {
       // A frame as a batching publisher sends it, with one element's amount changed after signing.
       const spy = new Redis(redis.url);
       const frames: string[] = [];
-      await spy.subscribe(`${prefix}:events|payment.captured`);
+      await spy.subscribe(`${bed.prefix}:events|payment.captured`);
       spy.on('message', (_channel: string, text: string) => frames.push(text));
       await Promise.all([4, 5].map((amountCents) => producer.publish({ type: 'payment.captured', payload: { amountCents } })));
       await waitFor(() => frames.length === 1 && seen.length === 10);
       spy.disconnect();
       expect(frames[0]!.startsWith('[')).toBe(true);
-      await client.publish(`${prefix}:events|payment.captured`, frames[0]!.replace('"amountCents":5', '"amountCents":500'));
+      await bed.client.publish(`${bed.prefix}:events|payment.captured`, frames[0]!.replace('"amountCents":5', '"amountCents":500'));
       await waitFor(() => seen.length === 12);
       const entries = await deadLetters(consumer, 1);
       expect(entries).toMatchObject([{ reason: 'signature', error: { message: expect.stringMatching(/does not match/) } }]);
@@ -119,23 +102,21 @@ describe('RedisEventBus with signing', () => {
 
   describe('with events from outside Node', () => {
     it('handles an event signed with the Python lines of docs/envelope.md, and dead-letters a tampered copy', async () => {
-      prefix = uniquePrefix();
       const { consumer, seen } = await verifyingConsumer({ 'py-1': K1 });
       const signed = await signWithPython(outsideEnvelope('evt-py'), 'py-1', K1);
-      expect(await redisCli(redis.server.host, redis.server.port, 'PUBLISH', `${prefix}:events|payment.captured`, signed)).toBe('2'); // its channel and its pattern
+      expect(await redisCli(redis.server.host, redis.server.port, 'PUBLISH', `${bed.prefix}:events|payment.captured`, signed)).toBe('2'); // its channel and its pattern
       await waitFor(() => seen.length === 2);
       expect(seen[0]).toMatchObject({ id: 'evt-py', payload: { amountCents: 1250, note: 'café ☕' } });
-      await redisCli(redis.server.host, redis.server.port, 'PUBLISH', `${prefix}:events|payment.captured`, signed.replace('1250', '99999'));
+      await redisCli(redis.server.host, redis.server.port, 'PUBLISH', `${bed.prefix}:events|payment.captured`, signed.replace('1250', '99999'));
       const entries = await deadLetters(consumer, 1);
       expect(entries).toMatchObject([{ reason: 'signature', error: { code: 'HERALD_SIGNATURE' } }]);
       expect(seen).toHaveLength(2);
     });
 
     it('handles an event signed with openssl and published with redis-cli (the shell lines of docs/envelope.md), spaces and all', async () => {
-      prefix = uniquePrefix();
       const { consumer, seen } = await verifyingConsumer({ ops: K1 });
       const body = JSON.stringify(outsideEnvelope('evt-sh'), null, 1);
-      const at = { host: redis.server.host, port: redis.server.port, prefix, keyId: 'ops', key: K1 };
+      const at = { host: redis.server.host, port: redis.server.port, prefix: bed.prefix, keyId: 'ops', key: K1 };
       expect(await publishWithOpenssl({ ...at, body })).toBe('2');
       await waitFor(() => seen.length === 2);
       expect(seen[0]).toMatchObject({ id: 'evt-sh', source: 'billing/api-1' });
@@ -145,11 +126,10 @@ describe('RedisEventBus with signing', () => {
     });
 
     it('refuses a forged PUBLISH that claims another service as its source, unsigned or under an unknown key id', async () => {
-      prefix = uniquePrefix();
       const { consumer, seen } = await verifyingConsumer({ k1: K1 });
       const forged = JSON.stringify(outsideEnvelope('evt-forged', 'billing/api-1'));
-      await client.publish(`${prefix}:events|payment.captured`, forged);
-      await client.publish(`${prefix}:events|payment.captured`, await signWithPython(outsideEnvelope('evt-forged-2'), 'k9', K1));
+      await bed.client.publish(`${bed.prefix}:events|payment.captured`, forged);
+      await bed.client.publish(`${bed.prefix}:events|payment.captured`, await signWithPython(outsideEnvelope('evt-forged-2'), 'k9', K1));
       const entries = await deadLetters(consumer, 2);
       expect(entries.map((e) => (e.error as { message: string }).message)).toEqual([
         expect.stringMatching(/carries no signature/),
