@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Container, inject, injectable } from 'inversify';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DuplicateHandlerError,
   EventHandler,
@@ -20,7 +19,8 @@ import {
 } from '../../src/index.js';
 import { UserRegistered, WelcomeEmailSent } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { quietWindow, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { quietWindow, waitFor } from '../support/wait-for.js';
 
 // --- a small application, wired the way users wire theirs ---------------------
 
@@ -71,28 +71,7 @@ class RecordWelcome {
 // --- harness -------------------------------------------------------------------
 
 const redis = useRedisServer();
-let admin: Redis | undefined;
-const buses: EventBus[] = [];
-const prefixes: string[] = [];
-
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-  admin ??= new Redis(redis.url);
-  for (const prefix of prefixes.splice(0)) {
-    const keys = await admin.keys(`${prefix}:*`);
-    if (keys.length > 0) await admin.del(...keys);
-  }
-});
-afterAll(async () => {
-  await admin?.quit();
-});
-
-/** A fresh key prefix, cleaned up after the test. */
-function freshPrefix(): string {
-  const prefix = uniquePrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const bed = useTestBuses<EventBus>(redis, { shutdownTimeoutMs: 500 });
 
 /** A container as an application builds it: the Herald module, its own services, a mailer. */
 function application(options: EventBusModuleOptions) {
@@ -105,12 +84,11 @@ function application(options: EventBusModuleOptions) {
   container.bind(MAILER).toConstantValue(mailer);
   container.bind(WELCOMES).toConstantValue(welcomes);
   container.bind(UserService).toSelf();
-  const bus = container.get<EventBus>(TYPES.EventBus);
-  buses.push(bus);
+  const bus = bed.track(container.get<EventBus>(TYPES.EventBus));
   return { container, bus, mailer, welcomes, users: container.get(UserService) };
 }
 
-function onRedis(handlers: EventBusModuleOptions['handlers'], prefix = freshPrefix()) {
+function onRedis(handlers: EventBusModuleOptions['handlers'], prefix = bed.prefix) {
   return application({ redisUrl: redis.url, prefix, handlers });
 }
 
@@ -196,7 +174,7 @@ describe('eventBusModule on Redis', () => {
 
   describe('when a handler gives up', () => {
     it('writes the entry to the dead-letter queue bound to TYPES.DeadLetterQueue', async () => {
-      const prefix = freshPrefix();
+      const prefix = bed.prefix;
       const app = onRedis([SendWelcomeEmail], prefix);
       const deadLetters = app.container.get<DeadLetterQueue>(TYPES.DeadLetterQueue);
       await app.bus.start();
@@ -206,7 +184,7 @@ describe('eventBusModule on Redis', () => {
       await waitFor(async () => (await deadLetters.count()) === 1);
       const { entries } = await deadLetters.list();
       expect(entries[0]).toMatchObject({ handler: 'SendWelcomeEmail', reason: 'non-retryable', attempts: 1, envelope: { id: published.id } });
-      expect(await admin!.llen(`${prefix}:dlq`)).toBe(1);
+      expect(await bed.client.llen(`${prefix}:dlq`)).toBe(1);
     });
 
     it('retries it as the options of its @EventHandler say', async () => {
@@ -274,7 +252,7 @@ describe('eventBusModule on Redis', () => {
           ctx.logger.info({}, 'registered');
         }
       }
-      const app = application({ redisUrl: redis.url, prefix: freshPrefix(), logger, handlers: [LogRegistration] });
+      const app = application({ redisUrl: redis.url, prefix: bed.prefix, logger, handlers: [LogRegistration] });
       expect(app.container.get(TYPES.Logger)).toBe(logger);
       await app.bus.start();
 
@@ -288,7 +266,7 @@ describe('eventBusModule on Redis', () => {
 
 describe('two containers in one process', () => {
   it('on one Redis prefix, run a handler only in the container that lists it (fan-out, no shared registry)', async () => {
-    const prefix = freshPrefix();
+    const prefix = bed.prefix;
     const withHandler = onRedis([SendWelcomeEmail], prefix);
     const without = onRedis([], prefix);
     await Promise.all([withHandler.bus.start(), without.bus.start()]);

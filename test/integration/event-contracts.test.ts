@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   DurableEventBus,
@@ -11,18 +10,11 @@ import {
   defineEvent,
 } from '../../src/index.js';
 import { useRedisServer } from '../support/redis-server.js';
-import { quietWindow, uniquePrefix, waitFor } from '../support/wait-for.js';
+import { useTestBuses } from '../support/test-buses.js';
+import { quietWindow, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
-let client: Redis;
-const buses: (RedisEventBus | DurableEventBus)[] = [];
-beforeAll(() => {
-  client = new Redis(redis.url);
-});
-afterAll(() => client.disconnect());
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-});
+const bed = useTestBuses(redis, { shutdownTimeoutMs: 500 });
 
 // Version 1 of the event, as the producer deployed before the change published it.
 const RegisteredV1 = defineEvent('user.registered', { schema: z.object({ userId: z.string(), email: z.string() }) });
@@ -38,9 +30,7 @@ const modes: Mode[] = ['pubsub', 'durable'];
 
 function bus(mode: Mode, prefix: string, group = 'accounts'): RedisEventBus | DurableEventBus {
   const options = { redisUrl: redis.url, prefix, logger: false as const, retry: { retries: 0, minTimeoutMs: 1 } };
-  const created = mode === 'pubsub' ? new RedisEventBus(options) : new DurableEventBus({ ...options, group, startFrom: 'earliest' });
-  buses.push(created);
-  return created;
+  return bed.track(mode === 'pubsub' ? new RedisEventBus(options) : new DurableEventBus({ ...options, group, startFrom: 'earliest' }));
 }
 
 /** What a producer outside Node puts on the wire: an envelope of the documented form. */
@@ -50,13 +40,13 @@ function foreignEnvelope(payload: unknown, headers?: Record<string, string>): st
 }
 
 async function sendRaw(mode: Mode, prefix: string, text: string): Promise<void> {
-  if (mode === 'pubsub') await client.publish(`${prefix}:events|user.registered`, text);
-  else await client.xadd(`${prefix}:stream|user.registered`, '*', 'type', 'user.registered', 'envelope', text);
+  if (mode === 'pubsub') await bed.client.publish(`${prefix}:events|user.registered`, text);
+  else await bed.client.xadd(`${prefix}:stream|user.registered`, '*', 'type', 'user.registered', 'envelope', text);
 }
 
 describe.each(modes)('event contracts on Redis (%s)', (mode) => {
   it('dead-letters a foreign event of the wrong shape once, with the issues, and runs no handler', async () => {
-    const prefix = uniquePrefix();
+    const prefix = bed.prefix;
     const b = bus(mode, prefix);
     const seen: string[] = [];
     b.subscribe(RegisteredV2, (event) => void seen.push(event.id), { name: 'send-welcome-email' });
@@ -76,7 +66,7 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
   });
 
   it('writes the dead letter of an event its schema turned into what JSON cannot carry, with the event as text', async () => {
-    const prefix = uniquePrefix();
+    const prefix = bed.prefix;
     const b = bus(mode, prefix);
     // The schema's output holds a BigInt, which JSON.stringify refuses.
     const Paid = defineEvent('user.registered', { schema: z.object({ userId: z.string(), email: z.string().transform(() => 10n ** 20n) }) });
@@ -93,7 +83,7 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
   });
 
   it('upcasts a v1 event to v2 before the handler, live', async () => {
-    const prefix = uniquePrefix();
+    const prefix = bed.prefix;
     const consumer = bus(mode, prefix);
     const received: EventEnvelope[] = [];
     consumer.subscribe(RegisteredV2, (event) => void received.push(event), { name: 'send-welcome-email' });
@@ -109,7 +99,7 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
   });
 
   it('rejects a publish whose payload fails the schema, and sends nothing', async () => {
-    const prefix = uniquePrefix();
+    const prefix = bed.prefix;
     const consumer = bus(mode, prefix);
     const received: string[] = [];
     consumer.subscribe('user.registered', (event) => void received.push(event.id), { name: 'audit' });
@@ -124,7 +114,7 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
   });
 
   it('upcasts a v1 dead letter when it is replayed after the deploy', async () => {
-    const prefix = uniquePrefix();
+    const prefix = bed.prefix;
     // Before the deploy: the v1 consumer fails and dead-letters the event.
     const before = bus(mode, prefix);
     before.subscribe(RegisteredV1, () => {
@@ -132,7 +122,7 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
     }, { name: 'send-welcome-email' });
     await before.start();
     await before.publish(RegisteredV1.create({ userId: 'u2', email: 'grace@example.com' }));
-    const queue = new RedisDeadLetterQueue(client, prefix);
+    const queue = new RedisDeadLetterQueue(bed.client, prefix);
     await waitFor(async () => (await queue.count()) === 1, { message: 'the v1 failure was not dead-lettered' });
     await before.shutdown();
 
@@ -151,7 +141,7 @@ describe.each(modes)('event contracts on Redis (%s)', (mode) => {
 
 describe('event contracts on a durable backlog', () => {
   it('upcasts v1 events published while the v2 consumer was down', async () => {
-    const prefix = uniquePrefix();
+    const prefix = bed.prefix;
     const producer = bus('durable', prefix, 'producer');
     await producer.start();
     // The consumer's group exists from an earlier deploy, then the service goes down.

@@ -1,21 +1,18 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
+import { trackBuses } from '../support/test-buses.js';
 import { uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
-const buses: RedisEventBus[] = [];
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-});
+const { track } = trackBuses();
 
 describe(RedisEventBus, () => {
   describe('when 1,000 events are published to 3 handlers', () => {
     it('runs each handler once per event, none twice and none missed', async () => {
-      const bus = new RedisEventBus({ redisUrl: redis.url, prefix: uniquePrefix(), logger: false });
-      buses.push(bus);
+      const bus = track(new RedisEventBus({ redisUrl: redis.url, prefix: uniquePrefix(), logger: false }));
       const seen = new Map<string, string[]>([['a', []], ['b', []], ['c', []]]);
       for (const name of seen.keys()) {
         bus.subscribe(OrderPlaced, async (event) => void seen.get(name)!.push(event.id), { name });
@@ -43,8 +40,7 @@ describe(RedisEventBus, () => {
       const channels: string[] = [];
       spy.on('pmessage', (_p: string, channel: string) => channels.push(channel));
       await spy.psubscribe('*');
-      const bus = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false });
-      buses.push(bus);
+      const bus = track(new RedisEventBus({ redisUrl: redis.url, prefix, logger: false }));
       await bus.start();
       await bus.publish(anOrder(1));
       await waitFor(() => channels.length === 1);

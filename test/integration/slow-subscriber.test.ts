@@ -3,18 +3,16 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../src/index.js';
 import { RedisKeys } from '../../src/infrastructure/redis/redis-keys.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
 import { canRestartRedis, useRedisServer } from '../support/redis-server.js';
+import { trackBuses } from '../support/test-buses.js';
 import { uniquePrefix, waitFor } from '../support/wait-for.js';
 
 const redis = useRedisServer();
-const buses: RedisEventBus[] = [];
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-});
+const { track } = trackBuses();
 
 /** Blocks this process's event loop, as a CPU-bound handler would. */
 function blockEventLoop(ms: number): void {
@@ -29,8 +27,7 @@ describe.skipIf(!canRestartRedis)('RedisEventBus when Redis drops a slow subscri
     const admin = new Redis(redis.url);
     await admin.config('SET', 'client-output-buffer-limit', 'pubsub 256kb 128kb 1');
     const prefix = uniquePrefix();
-    const bus = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false });
-    buses.push(bus);
+    const bus = track(new RedisEventBus({ redisUrl: redis.url, prefix, logger: false }));
     const seen: string[] = [];
     bus.subscribe(OrderPlaced, (e) => void seen.push(e.payload.orderId), { name: 'projector' });
     await bus.start();

@@ -1,16 +1,14 @@
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DurableEventBus, NonRetryableError, RedisEventBus, type EventBus } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DurableEventBus, NonRetryableError, RedisEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced, OrderShipped } from '../fixtures/shop.js';
 import { useRedisServer } from '../support/redis-server.js';
+import { trackBuses } from '../support/test-buses.js';
 import { uniquePrefix, waitFor } from '../support/wait-for.js';
 import { scrape } from './scrape.js';
 
 const redis = useRedisServer();
-const buses: EventBus[] = [];
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 1_000 })));
-});
+const { track } = trackBuses();
 
 const RETRY = { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1, jitter: false } as const;
 const N = 20;
@@ -19,8 +17,7 @@ describe('Prometheus metrics', () => {
   describe('after 20 events through 3 handlers with induced failures', () => {
     it('exports exactly the known counts, by type, handler, outcome and reason', async () => {
       const registry = new Registry();
-      const bus = new RedisEventBus({ redisUrl: redis.url, prefix: uniquePrefix(), logger: false, metrics: { registry, refreshIntervalMs: 0 } });
-      buses.push(bus);
+      const bus = track(new RedisEventBus({ redisUrl: redis.url, prefix: uniquePrefix(), logger: false, metrics: { registry, refreshIntervalMs: 0 } }));
       bus.subscribe(OrderPlaced, async () => {}, { name: 'record', ...RETRY });
       // Every 4th event fails its first attempt, then succeeds.
       bus.subscribe(OrderPlaced, async (event, ctx) => {
@@ -73,8 +70,7 @@ describe('Prometheus metrics', () => {
   describe('on the text endpoint', () => {
     it('serves every documented metric with its type', async () => {
       const registry = new Registry();
-      const bus = new RedisEventBus({ redisUrl: redis.url, prefix: uniquePrefix(), logger: false, metrics: { registry } });
-      buses.push(bus);
+      const bus = track(new RedisEventBus({ redisUrl: redis.url, prefix: uniquePrefix(), logger: false, metrics: { registry } }));
       bus.subscribe(OrderPlaced, async () => {}, { name: 'record' });
       await bus.start();
       await bus.publish(anOrder(1));
@@ -106,9 +102,8 @@ describe('Prometheus metrics', () => {
     it('adds their counts up', async () => {
       const registry = new Registry();
       const prefix = uniquePrefix();
-      const a = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, metrics: { registry } });
-      const b = new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, metrics: { registry } });
-      buses.push(a, b);
+      const a = track(new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, metrics: { registry } }));
+      const b = track(new RedisEventBus({ redisUrl: redis.url, prefix, logger: false, metrics: { registry } }));
       a.subscribe(OrderPlaced, async () => {}, { name: 'in-a' });
       b.subscribe(OrderPlaced, async () => {}, { name: 'in-b' });
       await Promise.all([a.start(), b.start()]);
@@ -128,9 +123,8 @@ describe('Prometheus metrics', () => {
     it('exports the group\'s pending entries and lag per stream', async () => {
       const registry = new Registry();
       const prefix = uniquePrefix();
-      const producer = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'producer' });
-      const consumer = new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'billing', metrics: { registry, refreshIntervalMs: 0 } });
-      buses.push(producer, consumer);
+      const producer = track(new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'producer' }));
+      const consumer = track(new DurableEventBus({ redisUrl: redis.url, prefix, logger: false, group: 'billing', metrics: { registry, refreshIntervalMs: 0 } }));
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       let started = 0;

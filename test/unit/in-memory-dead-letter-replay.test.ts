@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EventEnvelope, InMemoryBroker, InMemoryDeadLetterQueue, InMemoryEventBus } from '../../src/index.js';
 import { anOrder, OrderPlaced } from '../fixtures/shop.js';
+import { trackBuses } from '../support/test-buses.js';
 import { waitFor } from '../support/wait-for.js';
 
-const buses: InMemoryEventBus[] = [];
-afterEach(async () => {
-  await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 500 })));
-});
+const { buses, track } = trackBuses<InMemoryEventBus>({ shutdownTimeoutMs: 500 });
 
 function bus(deadLetterQueue: InMemoryDeadLetterQueue, broker: InMemoryBroker, instanceId: string): InMemoryEventBus {
-  const created = new InMemoryEventBus({ deadLetterQueue, broker, logger: false, service: 'shop', instanceId });
-  buses.push(created);
-  return created;
+  return track(new InMemoryEventBus({ deadLetterQueue, broker, logger: false, service: 'shop', instanceId }));
 }
 
 describe('InMemoryDeadLetterQueue replay', () => {

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DurableEventBus,
   type Logger,
@@ -10,6 +10,7 @@ import {
   openRedisDeadLetterQueue,
 } from '../../../src/index.js';
 import { RedisServer, findRedisServerBinary } from '../../support/redis-server.js';
+import { trackBuses } from '../../support/test-buses.js';
 import { uniquePrefix } from '../../support/wait-for.js';
 import { herald, heraldJson } from '../cli-harness.js';
 
@@ -19,7 +20,6 @@ const WRONG = 'wrong-secret-4242';
 let locked: RedisServer;
 let open: RedisServer;
 let admin: Redis;
-const buses: { shutdown(options?: { timeoutMs?: number }): Promise<void> }[] = [];
 
 describe.skipIf(findRedisServerBinary() === undefined)('Redis that refuses a client', () => {
   beforeAll(async () => {
@@ -34,17 +34,10 @@ describe.skipIf(findRedisServerBinary() === undefined)('Redis that refuses a cli
     admin?.disconnect();
     await Promise.all([locked?.stop(), open?.stop()]);
   });
-  afterEach(async () => {
-    await Promise.allSettled(buses.splice(0).map((bus) => bus.shutdown({ timeoutMs: 100 })));
-  });
+  const { track } = trackBuses({ shutdownTimeoutMs: 100 });
 
   /** The locked server's URL with other credentials (and database). */
   const at = (auth: string, db = '') => `redis://${auth}${locked.host}:${locked.port}${db}`;
-
-  function track<B extends { shutdown(options?: { timeoutMs?: number }): Promise<void> }>(bus: B): B {
-    buses.push(bus);
-    return bus;
-  }
 
   async function startFailure(bus: { start(): Promise<void> }): Promise<{ error: unknown; ms: number }> {
     const started = performance.now();
