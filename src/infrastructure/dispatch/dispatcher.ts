@@ -15,6 +15,7 @@ import { Delivery } from './delivery.js';
 import { type DeliverySlot, DeliverySlots } from './delivery-slot.js';
 import { Fifo } from '../shared/fifo.js';
 import { settlesWithin } from '../shared/with-timeout.js';
+import { nextTurn } from '../shared/next-turn.js';
 import { type AttemptRecord, HandlerRunner } from './handler-runner.js';
 import type { Subscription } from './subscription.js';
 import type { Receipt } from '../transport/transport.js';
@@ -185,8 +186,8 @@ export class Dispatcher {
    * Starts the first attempt. Success at once costs one reaction on the handler's promise, no
    * async frame (an async #run allocated ~1 KB more per event with 3 handlers), and no closure:
    * the reactions are the slot's own, made once (two closures per delivery were ~150 bytes). A
-   * result that is no promise finishes on a microtask, as an await would, so #next never recurses:
-   * a reaction on a settled promise, ~95 bytes where queueMicrotask made an AsyncResource (~265).
+   * result that is no promise finishes on a microtask (nextTurn), as an await would, so #next
+   * never recurses.
    */
   #run(delivery: Delivery): void {
     const slot = this.#running.acquire(delivery);
@@ -200,7 +201,7 @@ export class Dispatcher {
     const thenable = (typeof result === 'object' && result !== null) || typeof result === 'function';
     // Promise.resolve wraps any other thenable, so each slot reaction runs once per delivery whatever it does.
     if (thenable && typeof (result as PromiseLike<unknown>).then === 'function') Promise.resolve(result).then(slot.handled, slot.failed);
-    else void RESOLVED.then(slot.handled);
+    else nextTurn(slot.handled);
   }
 
   #handledAtOnce(slot: DeliverySlot): void {
@@ -294,5 +295,3 @@ export class Dispatcher {
     );
   }
 }
-
-const RESOLVED = Promise.resolve();

@@ -10,6 +10,10 @@ import type { UnsampledParents } from './tracing-options.js';
 
 type Headers = Readonly<Record<string, string>> | undefined;
 
+// The envelope's ids as span attributes (messaging semantic conventions).
+const MESSAGE_ID = 'messaging.message.id';
+const CONVERSATION_ID = 'messaging.message.conversation_id';
+
 /**
  * OpenTelemetry spans of a bus, after the messaging semantic conventions: a
  * producer span per publish, whose W3C trace context travels in the envelope's
@@ -73,7 +77,7 @@ export class TraceObserver implements BusObserver {
       { kind: api.SpanKind.PRODUCER, attributes: this.#operation(envelope, 'send', 'publish') },
       parent,
     );
-    if (span.isRecording()) span.setAttributes(ids(envelope));
+    if (span.isRecording()) span.setAttribute(MESSAGE_ID, envelope.id).setAttribute(CONVERSATION_ID, envelope.correlationId);
     const context = span.spanContext();
     if (this.#valid(context)) envelope.headers = withTraceHeaders(envelope.headers, context);
     // A span that records nothing (no SDK, or its trace not sampled) has nothing to end: no wrapper promise.
@@ -185,7 +189,10 @@ export class TraceObserver implements BusObserver {
   }
 
   #attributes(envelope: EventEnvelope, type: string, name: string): Otel.Attributes {
-    return Object.assign(this.#operation(envelope, type, name), ids(envelope));
+    const attributes = this.#operation(envelope, type, name);
+    attributes[MESSAGE_ID] = envelope.id;
+    attributes[CONVERSATION_ID] = envelope.correlationId;
+    return attributes;
   }
 
   /** The attributes of the messaging conventions that a sampler may decide on. */
@@ -237,11 +244,6 @@ export class TraceObserver implements BusObserver {
 function withTraceHeaders(headers: Headers, context: Otel.SpanContext): Record<string, string> {
   const trace = traceHeaders(context);
   return headers === undefined ? trace : { ...headers, ...trace };
-}
-
-/** The envelope's ids as span attributes. */
-function ids(envelope: EventEnvelope): Otel.Attributes {
-  return { 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -1,3 +1,4 @@
+import { nextTurn } from '../shared/next-turn.js';
 import type { MessageSink, WireMessage } from '../transport/transport.js';
 
 /**
@@ -29,7 +30,6 @@ export function pacedSink(sink: MessageSink, receiving: () => boolean): MessageS
   let head = 0;
   let tail = 0;
   let inRead = false;
-  // A promise reaction per turn: queueMicrotask makes an AsyncResource for each callback.
   const next = (): void => {
     if (head === tail) {
       head = 0;
@@ -45,7 +45,7 @@ export function pacedSink(sink: MessageSink, receiving: () => boolean): MessageS
       if (receiving()) sink(message, queue[at + 1] as string, queue[at + 2] as string | undefined);
     } finally {
       // Also after a throw, which surfaces as it did from ioredis's emit: the rest of the read still goes on.
-      void RESOLVED.then(next);
+      nextTurn(next);
     }
   };
   return (message, channel, selector) => {
@@ -61,9 +61,7 @@ export function pacedSink(sink: MessageSink, receiving: () => boolean): MessageS
       sink(message, channel, selector);
     } finally {
       // Queued after the reactions this message's handlers queued, so those run first.
-      void RESOLVED.then(next);
+      nextTurn(next);
     }
   };
 }
-
-const RESOLVED = Promise.resolve();
