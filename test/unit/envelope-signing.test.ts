@@ -83,6 +83,22 @@ describe('envelope signing', () => {
       expect(check.refusesValue({ ...envelope, signature: 42 })?.reason).toBe('malformed');
     });
 
+    it('reads the member from the end whatever the text holds before it, and names the same reasons as a full parse', () => {
+      const longId = 'k'.repeat(64);
+      const check = verifier({ k1: KEY_1, [longId]: KEY_2 });
+      // A nested `signature` key before the real member, and a key id of the maximum length.
+      const nested = signer().sign(encodeEnvelope({ ...envelope, payload: { a: 1, signature: 'v1,k1,x' } }));
+      expect(check.refusesText(nested)).toBeUndefined();
+      expect(check.refusesText(signer(longId, KEY_2).sign(encodeEnvelope(envelope)))).toBeUndefined();
+      // One character too many in the key id, a MAC character outside base64url, a MAC one short.
+      const mac = signed.slice(-45, -2);
+      expect(check.refusesText(signed.replace(',"signature":"v1,k1,', `,"signature":"v1,${'k'.repeat(65)},`))?.reason).toBe('malformed');
+      expect(check.refusesText(signed.replace(mac, `${mac.slice(0, -1)}=`))?.reason).toBe('malformed');
+      expect(check.refusesText(signed.replace(mac, mac.slice(1)))?.reason).toBe('malformed');
+      expect(check.refusesText(signed.replace(mac, `${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`))).toMatchObject({ reason: 'mismatch', keyId: 'k1' });
+      expect(check.refusesText('"}')?.reason).toBe('unsigned');
+    });
+
     it('accepts the old and the new key while both are listed, and only the new one after the old is removed', () => {
       const old = signer('k1', KEY_1).sign(encodeEnvelope(envelope));
       const current = signer('k2', KEY_2).sign(encodeEnvelope(envelope));

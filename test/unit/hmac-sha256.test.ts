@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HmacSha256, sameMac } from '../../src/infrastructure/signing/hmac-sha256.js';
+import { HmacSha256, sameMac, sameMacAt } from '../../src/infrastructure/signing/hmac-sha256.js';
 
 const reference = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('base64url');
 
@@ -29,6 +29,12 @@ describe('HmacSha256', () => {
     }
   });
 
+  it('stays exact over more text lengths than it keeps views for, and back', () => {
+    const mac = new HmacSha256(KEYS[0]!);
+    const lengths = [...Array.from({ length: 600 }, (_, i) => i), 3, 599, 0];
+    for (const n of lengths) expect(mac.digest(`{"p":"${'z'.repeat(n)}"}`), `${n} chars`).toBe(reference(KEYS[0]!, `{"p":"${'z'.repeat(n)}"}`));
+  });
+
   it('digestClosedAt(text, end) is the MAC of text[0, end) followed by `}`', () => {
     for (const key of KEYS) {
       const mac = new HmacSha256(key);
@@ -47,5 +53,13 @@ describe('sameMac', () => {
     expect(sameMac('abc', 'abd')).toBe(false);
     expect(sameMac('abc', 'ab')).toBe(false);
     expect(sameMac('', '')).toBe(true);
+  });
+
+  it('sameMacAt compares a 43-character MAC with the text at an offset', () => {
+    const mac = 'A'.repeat(42) + 'b';
+    expect(sameMacAt(mac, `xx${mac}"}`, 2)).toBe(true);
+    expect(sameMacAt(mac, `xx${mac.slice(0, -1)}c"}`, 2)).toBe(false);
+    expect(sameMacAt(mac, `xx${mac.slice(0, -1)}`, 2)).toBe(false);
+    expect(sameMacAt('abc', 'abc', 0)).toBe(false);
   });
 });
