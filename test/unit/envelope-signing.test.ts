@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InMemoryBroker, InMemoryEventBus, SignatureError, encodeEnvelope, type EventEnvelope } from '../../src/index.js';
+import { HmacSha256 } from '../../src/infrastructure/signing/hmac-sha256.js';
 import { createSigning } from '../../src/infrastructure/signing/signing.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -94,9 +95,21 @@ describe('envelope signing', () => {
       const mac = signed.slice(-45, -2);
       expect(check.refusesText(signed.replace(',"signature":"v1,k1,', `,"signature":"v1,${'k'.repeat(65)},`))?.reason).toBe('malformed');
       expect(check.refusesText(signed.replace(mac, `${mac.slice(0, -1)}=`))?.reason).toBe('malformed');
+      expect(check.refusesText(signed.replace(mac, `${mac.slice(0, -1)}.`))?.reason).toBe('malformed');
       expect(check.refusesText(signed.replace(mac, mac.slice(1)))?.reason).toBe('malformed');
       expect(check.refusesText(signed.replace(mac, `${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`))).toMatchObject({ reason: 'mismatch', keyId: 'k1' });
       expect(check.refusesText('"}')?.reason).toBe('unsigned');
+    });
+
+    it('hashes a forged text once to refuse it', () => {
+      const digests = vi.spyOn(HmacSha256.prototype, 'digestClosedAt');
+      try {
+        const refused = verifier({ k1: KEY_1 }).refusesText(signed.replace('1250', '9250'));
+        expect(refused?.reason).toBe('mismatch');
+        expect(digests).toHaveBeenCalledTimes(1);
+      } finally {
+        digests.mockRestore();
+      }
     });
 
     it('accepts the old and the new key while both are listed, and only the new one after the old is removed', () => {
