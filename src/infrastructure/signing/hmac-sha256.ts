@@ -1,4 +1,5 @@
 import { type KeyObject, createHash, createHmac, createSecretKey, hash } from 'node:crypto';
+import { MAC_CHARS } from './signature-format.js';
 
 const BLOCK = 64;
 const DIGEST = 32;
@@ -92,5 +93,3 @@ export function sameMacAt(mac: string, text: string, at: number): boolean {
   for (let i = 0; i < MAC_CHARS; i += 1) diff |= mac.charCodeAt(i) ^ text.charCodeAt(at + i);
   return diff === 0;
 }
-
-const MAC_CHARS = 43;

@@ -14,6 +14,12 @@ export const SIGNATURE_MARK = ',"signature":"';
 /** `v1,<keyId>,<mac>`; key ids never need escaping in JSON. */
 export const SIGNATURE_VALUE = /^v1,([A-Za-z0-9._-]{1,64}),([A-Za-z0-9_-]{43})$/;
 
+/** Characters of a MAC: 32 bytes in base64url without padding. */
+export const MAC_CHARS = 43;
+
+/** Longest key id. */
+export const MAX_KEY_ID = 64;
+
 /** A key id: letters, digits, `.`, `_`, `-`; 1-64 characters. */
 export const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

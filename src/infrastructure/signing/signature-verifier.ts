@@ -1,12 +1,10 @@
 import { SignatureError } from '../../domain/errors/signature-error.js';
 import { HmacSha256, sameMac, sameMacAt } from './hmac-sha256.js';
-import { SIGNATURE_MARK, SIGNATURE_VALUE } from './signature-format.js';
+import { MAC_CHARS, MAX_KEY_ID, SIGNATURE_MARK, SIGNATURE_VALUE } from './signature-format.js';
 
 const SIGNATURE_END = '"}';
 /** What precedes the key id in a v1 signature member. */
 const V1_HEAD = `${SIGNATURE_MARK}v1,`;
-const MAC_CHARS = 43;
-const MAX_KEY_ID = 64;
 const COMMA = 0x2c;
 
 /**
