@@ -101,6 +101,36 @@ describe('envelope signing', () => {
       expect(check.refusesText('"}')?.reason).toBe('unsigned');
     });
 
+    describe('a batch frame', () => {
+      const texts = [1, 2, 3].map((n) => signer().sign(encodeEnvelope({ ...envelope, id: `evt-${n}`, payload: { n } })));
+      const frame = `[${texts.join(',')}]`;
+
+      it('verifies on its own text when it is `[`, signed texts joined by `,`, and `]`', () => {
+        expect(verifier({ k1: KEY_1 }).verifiesFrame(frame, 3)).toBe(true);
+        expect(verifier({ k1: KEY_1, k2: KEY_2 }).verifiesFrame(`[${texts[0]},${signer('k2', KEY_2).sign(encodeEnvelope(envelope))}]`, 2)).toBe(true);
+      });
+
+      it('leaves every other frame to the element-by-element check', () => {
+        const check = verifier({ k1: KEY_1 });
+        expect(check.verifiesFrame(frame.replace('"n":2', '"n":7'), 3)).toBe(false);
+        expect(check.verifiesFrame(frame, 2)).toBe(false);
+        expect(check.verifiesFrame(frame, 4)).toBe(false);
+        expect(check.verifiesFrame(`[${texts.join(', ')}]`, 3)).toBe(false);
+        expect(check.verifiesFrame(` ${frame}`, 3)).toBe(false);
+        expect(check.verifiesFrame(`[${encodeEnvelope(envelope)},${texts[1]}]`, 2)).toBe(false);
+        expect(verifier({ k2: KEY_2 }).verifiesFrame(frame, 3)).toBe(false);
+      });
+
+      it('falls back, and the elements still verify one by one, when a payload holds a signature member of its own', () => {
+        const nested = { inner: { a: 1, signature: `v1,k1,${'A'.repeat(43)}` }, b: [{ signature: `v1,k1,${'B'.repeat(43)}` }], c: 2 };
+        const own = signer().sign(encodeEnvelope({ ...envelope, payload: nested }));
+        const mixed = `[${own},${texts[0]}]`;
+        const check = verifier({ k1: KEY_1 });
+        expect(check.verifiesFrame(mixed, 2)).toBe(false);
+        expect((JSON.parse(mixed) as unknown[]).map((element) => check.refusesValue(element))).toEqual([undefined, undefined]);
+      });
+    });
+
     it('hashes a forged text once to refuse it', () => {
       const digests = vi.spyOn(HmacSha256.prototype, 'digestClosedAt');
       try {

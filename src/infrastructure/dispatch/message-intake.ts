@@ -217,6 +217,8 @@ export class MessageIntake {
     receipt?.holdsEvents?.(list.length);
     receipt?.expect(list.length);
     const envelopes: (EventEnvelope | undefined)[] = new Array(list.length);
+    // Checked on the frame's own text when it splits into signed elements, rather than by serialising each element again.
+    const verifier = this.#verifier?.verifiesFrame(frame, list.length) === true ? undefined : this.#verifier;
     for (let i = 0; i < list.length; i++) {
       this.#counters.received++;
       try {
@@ -224,7 +226,7 @@ export class MessageIntake {
           const bytes = exceedsBytes(JSON.stringify(list[i]) ?? '', this.#maxBytes);
           if (bytes !== undefined) throw new EnvelopeDecodeError('too-large', `${bytes} bytes exceed maxEnvelopeBytes (${this.#maxBytes})`);
         }
-        const refused = this.#verifier?.refusesValue(list[i]);
+        const refused = verifier?.refusesValue(list[i]);
         if (refused) throw refused;
         const envelope = freezeDeep(envelopeOf(list[i]));
         if (!carries(channel, envelope.type)) {

@@ -42,6 +42,28 @@ export class SignatureVerifier {
     return this.#refusalOf(raw);
   }
 
+  /**
+   * True when `frame`, a batch frame that parsed as an array of `count` elements,
+   * is `[` and `count` texts that each end with a valid signature of the rest,
+   * joined by `,`, then `]`: the elements were signed as they stand, and none
+   * needs serialising again to be checked. Each such text, signed by a holder of
+   * a key, is a whole JSON object, so the texts are the elements. False sends the
+   * caller to {@link refusesValue} for each element, which names the reason of
+   * each one refused (also when a payload holds a signature member of its own).
+   */
+  verifiesFrame(frame: string, count: number): boolean {
+    if (frame.charCodeAt(0) !== OPEN_BRACKET) return false;
+    let start = 1;
+    for (let i = 0; i < count; i += 1) {
+      const end = signedTextEnd(frame, start);
+      if (end < 0 || this.refusesText(frame.slice(start, end)) !== undefined) return false;
+      if (i === count - 1) return end === frame.length - 1;
+      if (frame.charCodeAt(end) !== COMMA) return false;
+      start = end + 1;
+    }
+    return false;
+  }
+
   /** Undefined when the parsed envelope's `signature` covers the rest of it, else why not. */
   refusesValue(envelope: unknown): SignatureError | undefined {
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return new SignatureError('unsigned');
@@ -69,6 +91,26 @@ export class SignatureVerifier {
     return sameMac(digest(key), match[2]!) ? undefined : new SignatureError('mismatch', keyId);
   }
 }
+
+/**
+ * Where the first text of `frame` from `from` on that ends with a v1 signature
+ * member ends: the index after its `}`, which a `,` or `]` follows. -1 if none does.
+ */
+function signedTextEnd(frame: string, from: number): number {
+  for (let at = frame.indexOf(V1_HEAD, from); at >= 0; at = frame.indexOf(V1_HEAD, at + 1)) {
+    const idAt = at + V1_HEAD.length;
+    let comma = idAt;
+    while (comma < idAt + MAX_KEY_ID && isKeyIdChar(frame.charCodeAt(comma))) comma += 1;
+    const end = comma + 1 + MAC_CHARS + SIGNATURE_END.length;
+    if (comma === idAt || frame.charCodeAt(comma) !== COMMA || !frame.startsWith(SIGNATURE_END, end - SIGNATURE_END.length)) continue;
+    const next = frame.charCodeAt(end);
+    if (next === COMMA || next === CLOSE_BRACKET) return end;
+  }
+  return -1;
+}
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** True when the 43 characters from `at` are base64url, as a v1 MAC's are. */
 function isMacText(text: string, at: number): boolean {

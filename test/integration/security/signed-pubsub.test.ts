@@ -98,6 +98,25 @@ describe('RedisEventBus with signing', () => {
       expect(entries[0]!.raw).toContain('"amountCents":500');
       expect(seen.filter((e) => (e.payload as { amountCents: number }).amountCents === 4)).toHaveLength(4);
     });
+
+    it('with batching, handles a frame whose payload holds signature members of its own (checked element by element)', async () => {
+      const { consumer, seen } = await verifyingConsumer({ k1: K1 });
+      const producer = bus({ signing: { keyId: 'k1', key: K1 }, batching: true });
+      await producer.start();
+      const lookalike = { copy: { amountCents: 9, signature: `v1,k1,${'A'.repeat(43)}` }, amountCents: 8 };
+      const spy = new Redis(redis.url);
+      const frames: string[] = [];
+      await spy.subscribe(`${bed.prefix}:events|payment.captured`);
+      spy.on('message', (_channel: string, text: string) => frames.push(text));
+      await Promise.all([lookalike, { amountCents: 7 }].map((payload) => producer.publish({ type: 'payment.captured', payload })));
+      await waitFor(() => seen.length === 4, { message: () => `saw ${seen.length} of 4` });
+      spy.disconnect();
+      expect(frames).toHaveLength(1);
+      expect(frames[0]).toContain(`"signature":"v1,k1,${'A'.repeat(43)}"},`);
+      expect(seen.map((e) => (e.payload as { amountCents: number }).amountCents).sort()).toEqual([7, 7, 8, 8]);
+      await quietWindow(100);
+      expect(await consumer.deadLetters.count()).toBe(0);
+    });
   });
 
   describe('with events from outside Node', () => {
