@@ -95,7 +95,9 @@ export function exceedsBytes(text: string, maxBytes: number): number | undefined
  * True when `text` (JSON) nests objects and arrays more than `maxDepth` levels
  * deep. Counting the brackets with indexOf settles almost every message (it
  * cannot nest deeper than it has brackets); only one with more brackets than
- * `maxDepth` is scanned character by character, skipping strings.
+ * `maxDepth`, a batch frame for one, is scanned, character by character outside
+ * strings: a string is jumped over with indexOf to its closing quote, as most of
+ * an envelope's text is strings.
  */
 export function nestedDeeperThan(text: string, maxDepth: number): boolean {
   let brackets = 0;
@@ -103,14 +105,12 @@ export function nestedDeeperThan(text: string, maxDepth: number): boolean {
   for (let i = text.indexOf('['); i !== -1 && brackets <= maxDepth; i = text.indexOf('[', i + 1)) brackets++;
   if (brackets <= maxDepth) return false;
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+    if (c === QUOTE) {
+      i = closingQuote(text, i);
+      // An unterminated string holds the rest; JSON.parse refuses the text.
+      if (i === -1) return false;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > maxDepth) return true;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -118,6 +118,18 @@ export function nestedDeeperThan(text: string, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+/** Where the string opened by the quote at `open` ends: the next quote after an even run of backslashes, or -1. */
+function closingQuote(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  while (at !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if ((backslashes & 1) === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return -1;
 }
 
 const QUOTE = 0x22;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, EnvelopeDecodeError, type EventEnvelope, MAX_ENVELOPE_DEPTH } from '../../src/index.js';
+import { nestedDeeperThan } from '../../src/domain/envelope-codec.js';
 
 const valid: EventEnvelope = {
   id: '6a1c8f0e-2b7d-4d3e-9a51-0c1f2e3d4b5a',
@@ -127,6 +128,35 @@ describe('envelope codec', () => {
   it('does not count brackets inside strings towards the depth', () => {
     const text = JSON.stringify({ ...valid, payload: { note: `"\\${'[{'.repeat(500)}` } });
     expect(decodeEnvelope(text).payload).toEqual({ note: `"\\${'[{'.repeat(500)}` });
+  });
+
+  it('counts depth outside strings exactly, whatever escapes the strings hold (against a plain character scan)', () => {
+    // The plain scan: a backslash in a string takes the next character with it, a quote ends the string.
+    const reference = (text: string, maxDepth: number): boolean => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === '\\') i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === '{' || c === '[') {
+          if (++depth > maxDepth) return true;
+        } else if (c === '}' || c === ']') depth--;
+      }
+      return false;
+    };
+    const alphabet = ['"', '\\', '[', ']', '{', '}', 'a', 'u'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % alphabet.length;
+    for (let n = 0; n < 5_000; n++) {
+      const text = Array.from({ length: 4 + (n % 40) }, () => alphabet[next()]).join('');
+      expect(nestedDeeperThan(text, 3), JSON.stringify(text)).toBe(reference(text, 3));
+    }
+    const frame = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ ...valid, payload: { note: `\\"${'['.repeat(i)}\\`, list: [[i]] } })));
+    expect(nestedDeeperThan(frame, MAX_ENVELOPE_DEPTH + 1)).toBe(false);
+    expect(nestedDeeperThan(`[${frame},${'['.repeat(MAX_ENVELOPE_DEPTH + 1)}]`, MAX_ENVELOPE_DEPTH + 1)).toBe(true);
   });
 
   it('refuses to encode a payload receivers would refuse as too deep, with a TypeError', () => {
