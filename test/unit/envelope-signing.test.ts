@@ -121,6 +121,33 @@ describe('envelope signing', () => {
         expect(verifier({ k2: KEY_2 }).verifiesFrame(frame, 3)).toBe(false);
       });
 
+      it('never accepts on the frame text what the element-by-element check would refuse (mutated frames)', () => {
+        const check = verifier({ k1: KEY_1 });
+        const lookalike = signer().sign(encodeEnvelope({ ...envelope, payload: { x: { signature: texts[0]!.slice(-52, -2) }, y: 1 } }));
+        const pieces = [...texts, lookalike, ',', '"', '}', ']', '[', ' ', texts[1]!.slice(-60), ',"signature":"v1,k1,'];
+        let seed = 11;
+        const next = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n;
+        let fast = 0;
+        for (let n = 0; n < 3_000; n++) {
+          let mutated = `[${[texts[next(3)], lookalike, texts[next(3)]].slice(next(3)).join(',')}]`;
+          for (let edits = next(3); edits > 0; edits--) {
+            const at = next(mutated.length + 1);
+            const cut = next(4) === 0 ? next(80) : 0;
+            mutated = mutated.slice(0, at) + (next(2) === 0 ? pieces[next(pieces.length)] : '') + mutated.slice(at + cut);
+          }
+          let list: unknown;
+          try {
+            list = JSON.parse(mutated);
+          } catch {
+            continue;
+          }
+          if (!Array.isArray(list) || !check.verifiesFrame(mutated, list.length)) continue;
+          fast++;
+          expect(list.map((element) => check.refusesValue(element)), mutated).toEqual(list.map(() => undefined));
+        }
+        expect(fast).toBeGreaterThan(100);
+      });
+
       it('falls back, and the elements still verify one by one, when a payload holds a signature member of its own', () => {
         const nested = { inner: { a: 1, signature: `v1,k1,${'A'.repeat(43)}` }, b: [{ signature: `v1,k1,${'B'.repeat(43)}` }], c: 2 };
         const own = signer().sign(encodeEnvelope({ ...envelope, payload: nested }));
