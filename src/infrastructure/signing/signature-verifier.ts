@@ -8,11 +8,13 @@ const V1_HEAD = `${SIGNATURE_MARK}v1,`;
 const COMMA = 0x2c;
 
 /**
- * Checks signatures against the keys of `verification.keys`. Two entry points,
- * one rule: {@link refusesText} for a message as received (the MAC covers the
- * exact bytes), {@link refusesValue} for an envelope already parsed (a batch
- * element, a stored dead letter), whose signed text is what `JSON.stringify`
- * writes for it without its `signature` member: the text Herald signed.
+ * Checks signatures against the keys of `verification.keys`, one rule by three
+ * entry points: {@link refusesText} for a message as received (the MAC covers
+ * the exact bytes), {@link verifiesFrame} for the same over each element text
+ * of a batch frame, and {@link refusesValue} for an envelope already parsed (a
+ * batch element the frame's text could not settle, a stored dead letter), whose
+ * signed text is what `JSON.stringify` writes for it without its `signature`
+ * member: the text Herald signed.
  */
 export class SignatureVerifier {
   readonly #keys: ReadonlyMap<string, HmacSha256>;
