@@ -80,16 +80,17 @@ export class HmacSha256 {
 
 /** Compares two MACs in time that depends on their length only (both are 43 base64url chars when well formed). */
 export function sameMac(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i += 1) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+  return a.length === b.length && sameChars(a, b, 0, a.length);
 }
 
 /** {@link sameMac} of `mac` and the 43 characters of `text` from `at`, compared in place. */
 export function sameMacAt(mac: string, text: string, at: number): boolean {
-  if (mac.length !== MAC_CHARS || text.length < at + MAC_CHARS) return false;
+  return mac.length === MAC_CHARS && text.length >= at + MAC_CHARS && sameChars(mac, text, at, MAC_CHARS);
+}
+
+/** The `length` characters of `a` against those of `b` from `at`, without stopping at the first difference. */
+function sameChars(a: string, b: string, at: number, length: number): boolean {
   let diff = 0;
-  for (let i = 0; i < MAC_CHARS; i += 1) diff |= mac.charCodeAt(i) ^ text.charCodeAt(at + i);
+  for (let i = 0; i < length; i += 1) diff |= a.charCodeAt(i) ^ b.charCodeAt(at + i);
   return diff === 0;
 }

@@ -27,21 +27,9 @@ export class SignatureVerifier {
   refusesText(raw: string): SignatureError | undefined {
     // Every message a verifying bus receives comes this way: a well-formed member is read
     // in place from the end, with no search, regular expression or slice of the MAC. Anything
-    // else goes the general way below, which names the reason.
-    const macAt = raw.length - SIGNATURE_END.length - MAC_CHARS;
-    let idAt = macAt - 1;
-    if (raw.endsWith(SIGNATURE_END) && raw.charCodeAt(idAt) === COMMA) {
-      while (idAt > macAt - 1 - MAX_KEY_ID && isKeyIdChar(raw.charCodeAt(idAt - 1))) idAt -= 1;
-      const at = idAt - V1_HEAD.length;
-      const keyId = idAt < macAt - 1 && at >= 0 && raw.startsWith(V1_HEAD, at) ? raw.slice(idAt, macAt - 1) : undefined;
-      const key = keyId === undefined ? undefined : this.#keys.get(keyId);
-      if (key !== undefined) {
-        if (sameMacAt(key.digestClosedAt(raw, at), raw, macAt)) return undefined;
-        // The reason the general way would give, without hashing a forged text twice.
-        return isMacText(raw, macAt) ? new SignatureError('mismatch', keyId) : new SignatureError('malformed');
-      }
-    }
-    return this.#refusalOf(raw);
+    // else goes the general way, which names the reason.
+    const at = memberAtEnd(raw);
+    return at < 0 ? this.#refusalOf(raw) : this.#verdict(raw, at);
   }
 
   /**
@@ -57,8 +45,11 @@ export class SignatureVerifier {
     if (frame.charCodeAt(0) !== OPEN_BRACKET) return false;
     let start = 1;
     for (let i = 0; i < count; i += 1) {
-      const end = signedTextEnd(frame, start);
-      if (end < 0 || this.refusesText(frame.slice(start, end)) !== undefined) return false;
+      const at = elementMemberAt(frame, start);
+      if (at < 0) return false;
+      // The member's closing quote is the first after its key id: neither key ids nor MACs hold one.
+      const end = frame.indexOf(SIGNATURE_END, at + V1_HEAD.length) + SIGNATURE_END.length;
+      if (this.#verdict(frame.slice(start, end), at - start) !== undefined) return false;
       if (i === count - 1) return end === frame.length - 1;
       if (frame.charCodeAt(end) !== COMMA) return false;
       start = end + 1;
@@ -84,6 +75,20 @@ export class SignatureVerifier {
     return this.#check(value, (mac) => mac.digestClosedAt(raw, at));
   }
 
+  /**
+   * The verdict on `text`, whose v1 signature member, of a form already checked, starts at
+   * `at` and ends the text: the reason the general way would give, the MAC's form first, then
+   * the key, with the text hashed once.
+   */
+  #verdict(text: string, at: number): SignatureError | undefined {
+    const macAt = text.length - SIGNATURE_END.length - MAC_CHARS;
+    const keyId = text.slice(at + V1_HEAD.length, macAt - 1);
+    const key = this.#keys.get(keyId);
+    if (key !== undefined && sameMacAt(key.digestClosedAt(text, at), text, macAt)) return undefined;
+    if (!isMacText(text, macAt)) return new SignatureError('malformed');
+    return new SignatureError(key === undefined ? 'unknown-key' : 'mismatch', keyId);
+  }
+
   #check(value: string, digest: (mac: HmacSha256) => string): SignatureError | undefined {
     const match = SIGNATURE_VALUE.exec(value);
     if (!match) return new SignatureError('malformed');
@@ -95,10 +100,23 @@ export class SignatureVerifier {
 }
 
 /**
- * Where the first text of `frame` from `from` on that ends with a v1 signature
- * member ends: the index after its `}`, which a `,` or `]` follows. -1 if none does.
+ * Where the v1 signature member that ends `text` starts, read back from the end
+ * (`,"signature":"v1,<keyId>,<43-character MAC>"}`), or -1 if it does not end so.
  */
-function signedTextEnd(frame: string, from: number): number {
+function memberAtEnd(text: string): number {
+  const macAt = text.length - SIGNATURE_END.length - MAC_CHARS;
+  let idAt = macAt - 1;
+  if (!text.endsWith(SIGNATURE_END) || text.charCodeAt(idAt) !== COMMA) return -1;
+  while (idAt > macAt - 1 - MAX_KEY_ID && isKeyIdChar(text.charCodeAt(idAt - 1))) idAt -= 1;
+  const at = idAt - V1_HEAD.length;
+  return idAt < macAt - 1 && at >= 0 && text.startsWith(V1_HEAD, at) ? at : -1;
+}
+
+/**
+ * Where the first v1 signature member of `frame` from `from` on starts that ends
+ * an element: its `}` is followed by `,` or `]`. -1 if none does.
+ */
+function elementMemberAt(frame: string, from: number): number {
   for (let at = frame.indexOf(V1_HEAD, from); at >= 0; at = frame.indexOf(V1_HEAD, at + 1)) {
     const idAt = at + V1_HEAD.length;
     let comma = idAt;
@@ -106,7 +124,7 @@ function signedTextEnd(frame: string, from: number): number {
     const end = comma + 1 + MAC_CHARS + SIGNATURE_END.length;
     if (comma === idAt || frame.charCodeAt(comma) !== COMMA || !frame.startsWith(SIGNATURE_END, end - SIGNATURE_END.length)) continue;
     const next = frame.charCodeAt(end);
-    if (next === COMMA || next === CLOSE_BRACKET) return end;
+    if (next === COMMA || next === CLOSE_BRACKET) return at;
   }
   return -1;
 }
