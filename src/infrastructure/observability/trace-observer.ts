@@ -61,15 +61,17 @@ export class TraceObserver implements BusObserver {
     }
     const remote = this.#remoteContext(envelope.headers);
     // A traceparent header given to publish (ctx.publish passes its attempt's) is the parent; else the active span.
-    const parent = remote ? this.#remoteParent(remote) : api.context.active();
+    // The remote parent's context is made only for a span: most of a sampled-down service's publishes start none.
+    const active = remote ? undefined : api.context.active();
     if (this.#skipUnsampled) {
-      const from = remote ?? api.trace.getSpanContext(parent);
+      const from = remote ?? api.trace.getSpanContext(active!);
       if (from !== undefined && (from.traceFlags & api.TraceFlags.SAMPLED) === 0 && (remote !== undefined || api.isSpanContextValid(from))) {
         // A trace not sampled: no span, the parent's context goes on (a header given is already there).
         if (remote === undefined) envelope.headers = withTraceHeaders(envelope.headers, from);
         return send(envelope);
       }
     }
+    const parent = active ?? this.#remoteParent(remote!);
     // The attributes a sampler may decide on go to startSpan; the ids only to a span that records
     // (a trace not sampled would have the SDK validate and copy them for nothing, on every publish).
     const span = this.#tracer.startSpan(
