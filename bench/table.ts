@@ -116,8 +116,38 @@ function observedRows(s1: string): MetricDef[] {
       lostId: 'pubsub.lost.signed',
     },
     { id: 'pubsub.e2e.both', scenario: s1, metric: `delivered/s, metrics and tracing on (SDK, every span sampled) ${vs}`, kind: 'higher', target: 0.85, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.both' },
+    ...handMadeRows(s1, 'hand-made', 'both', 'every span sampled'),
     { id: 'pubsub.e2e.sampled', scenario: s1, metric: `delivered/s, metrics and tracing on (SDK, 10 % of traces sampled) ${vs}`, kind: 'higher', target: 0.85, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.sampled' },
+    ...handMadeRows(s1, 'hand-made-sampled', 'sampled', '10 % of traces sampled'),
     { id: 'pubsub.e2e.api', scenario: s1, metric: `delivered/s, tracing on, no SDK registered ${vs}`, kind: 'higher', target: 0.95, decimals: 0, baseline: 'pubsub.e2e', lostId: 'pubsub.lost.api' },
+  ];
+}
+
+/**
+ * The SDK's floor under a traced row: metrics on, Herald's tracing off, and the same spans made by
+ * hand around the bus (bench/workers/hand-made-spans.ts), against Herald's default; then Herald's
+ * row against that floor, which is what Herald's own tracing costs beyond the SDK's.
+ */
+function handMadeRows(s1: string, handMade: string, herald: string, sampling: string): MetricDef[] {
+  return [
+    {
+      id: `pubsub.e2e.${handMade}`,
+      scenario: s1,
+      metric: `delivered/s, metrics on and the same spans made by hand with the SDK (${sampling}): the SDK's floor (peer column: Herald default)`,
+      kind: 'info',
+      decimals: 0,
+      baseline: 'pubsub.e2e',
+      lostId: `pubsub.lost.${handMade}`,
+    },
+    {
+      id: `pubsub.e2e.${herald}`,
+      scenario: s1,
+      metric: `delivered/s, metrics and tracing on (SDK, ${sampling}) (peer column: the same spans made by hand, the row above)`,
+      kind: 'info',
+      decimals: 0,
+      baseline: `pubsub.e2e.${handMade}`,
+      lostId: `pubsub.lost.${herald}`,
+    },
   ];
 }
 

@@ -2,13 +2,14 @@
  * Scenarios 1 and 5: Pub/Sub throughput with 3 handlers, publisher and subscriber in separate
  * processes; Herald vs raw ioredis (auto-pipelining, 1000 in flight). The subscriber's peak RSS
  * from the same runs is scenario 5. Herald's side then runs again with metrics, tracing, and
- * both on, each compared with its own default run.
+ * both on, each compared with its own default run, and with the same spans made by hand around
+ * a bus whose tracing is off (the SDK's floor under the traced rows).
  */
 import type { Observe } from '../workers/protocol.js';
 import { runTransport } from './transport.js';
 import type { Figures, RunEnv, Scenario } from './types.js';
 
-const OBSERVED: readonly Observe[] = ['metrics', 'tracing', 'both', 'api', 'sampled'];
+const OBSERVED: readonly Observe[] = ['metrics', 'tracing', 'both', 'hand-made', 'sampled', 'hand-made-sampled', 'api'];
 
 export const pubsubScenario: Scenario = {
   id: 'pubsub',

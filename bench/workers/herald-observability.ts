@@ -15,6 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import type { CreateEventBusOptions } from '../../src/index.js';
+import { HandMadeSpans } from './hand-made-spans.js';
 import type { Observe } from './protocol.js';
 
 class DiscardingExporter implements SpanExporter {
@@ -25,18 +26,30 @@ class DiscardingExporter implements SpanExporter {
   async shutdown(): Promise<void> {}
 }
 
+const WITH_METRICS: readonly Observe[] = ['metrics', 'both', 'sampled', 'hand-made', 'hand-made-sampled'];
+const SAMPLED: readonly Observe[] = ['sampled', 'hand-made-sampled'];
+
+/** The SDK every traced row records with; `sampled`: 10 % of traces, else every span. */
+function tracerProvider(sampled: boolean): BasicTracerProvider {
+  // The SDK's defaults (an export every 512 spans, or 5 s), with a queue large enough that the
+  // run's spans are exported, not dropped for a full queue: dropped spans would cost nothing.
+  const processor = new BatchSpanProcessor(new DiscardingExporter(), { maxQueueSize: 65_536 });
+  // A publisher's decision travels in the traceparent: its subscriber keeps the same traces.
+  const sampler = sampled ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : undefined;
+  return new BasicTracerProvider({ spanProcessors: [processor], ...(sampler ? { sampler } : {}) });
+}
+
 export function observability(observe: Observe): Pick<CreateEventBusOptions, 'metrics' | 'tracing'> {
   const options: { metrics?: CreateEventBusOptions['metrics']; tracing?: CreateEventBusOptions['tracing'] } = {};
-  if (observe === 'metrics' || observe === 'both' || observe === 'sampled') options.metrics = { registry: new Registry() };
-  if (observe === 'tracing' || observe === 'both' || observe === 'sampled') {
-    // The SDK's defaults (an export every 512 spans, or 5 s), with a queue large enough that the
-    // run's spans are exported, not dropped for a full queue: dropped spans would cost nothing.
-    const processor = new BatchSpanProcessor(new DiscardingExporter(), { maxQueueSize: 65_536 });
-    // A publisher's decision travels in the traceparent: its subscriber keeps the same traces.
-    const sampler = observe === 'sampled' ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : undefined;
-    options.tracing = { tracerProvider: new BasicTracerProvider({ spanProcessors: [processor], ...(sampler ? { sampler } : {}) }) };
-  }
+  if (WITH_METRICS.includes(observe)) options.metrics = { registry: new Registry() };
+  if (observe === 'tracing' || observe === 'both' || observe === 'sampled') options.tracing = { tracerProvider: tracerProvider(SAMPLED.includes(observe)) };
   // The global provider of @opentelemetry/api, with no SDK registered: its spans are no-ops.
   if (observe === 'api') options.tracing = true;
   return options;
+}
+
+/** The spans a hand-made row makes around its bus, on the same SDK setup as Herald's rows; undefined for the others. */
+export function handMadeSpans(observe: Observe): HandMadeSpans | undefined {
+  if (observe !== 'hand-made' && observe !== 'hand-made-sampled') return undefined;
+  return new HandMadeSpans(tracerProvider(SAMPLED.includes(observe)).getTracer('bench'));
 }

@@ -8,9 +8,11 @@ export interface BaseArgs {
 /**
  * Herald only: exporters turned on (prom-client registry; OpenTelemetry SDK with a discarding
  * exporter). `api` is tracing on with no SDK registered; `sampled` is metrics and tracing with the
- * SDK keeping 10 % of traces, as production services commonly run it.
+ * SDK keeping 10 % of traces, as production services commonly run it. `hand-made` and
+ * `hand-made-sampled` are `both` and `sampled` with Herald's tracing off and the same spans made
+ * by hand around the bus (hand-made-spans.ts): the SDK's floor under those two rows.
  */
-export type Observe = 'metrics' | 'tracing' | 'both' | 'api' | 'sampled';
+export type Observe = 'metrics' | 'tracing' | 'both' | 'api' | 'sampled' | 'hand-made' | 'hand-made-sampled';
 
 /** Publishers connect, then wait at the gate (child-io `gate()`) until the parent says 'go'. */
 export interface PublishArgs extends BaseArgs {
