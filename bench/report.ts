@@ -52,7 +52,11 @@ scenario runs Herald and its peer back to back (the order alternates between rep
 scenario 6 has two peers, run one after the other on the peer side), on one private
 \`redis-server\` started for the run on a free loopback port and flushed between runs. Cells
 show the median over the repetitions and, in brackets, min–max. *ratio* is Herald's median
-divided by the peer's; *ok* means the target in the last column is met, *below* means it is not
+divided by the peer's. A row set against another of Herald's figures (its metric says which
+the peer column holds) pairs the two figures of each repetition, which come from the same
+scenario run a few seconds apart: its *ratio* is the median of those per-repetition ratios, so
+that the machine's drift between repetitions cancels out; it can differ from the ratio of the
+two medians shown. *ok* means the target in the last column is met, *below* means it is not
 (for latency and memory, lower is better, so the target is a maximum). A throughput whose runs
 left events unhandled is marked *below* whatever its ratio, with the number of such runs: its
 rate counts only the events that were handled.

@@ -2,7 +2,7 @@
  * The one results table: a fixed catalogue of metrics, the figures collected per side over the
  * repetitions, and the markdown rendering (median (min–max), ratio Herald/peer, target, status).
  */
-import { spread, type Spread } from './stats.js';
+import { median, spread, type Spread } from './stats.js';
 import { DURABLE_LATENCY_RATE } from './scenarios/durable.js';
 import type { Figures, Side } from './scenarios/types.js';
 
@@ -193,8 +193,11 @@ function durableRows(): MetricDef[] {
 
 export class Results {
   readonly #values = new Map<string, Record<Side, number[]>>();
+  // Herald's figures run by run: a row against another Herald figure pairs the two of one run.
+  readonly #heraldRuns: Figures[] = [];
 
   add(side: Side, figures: Figures): void {
+    if (side === 'herald') this.#heraldRuns.push(figures);
     for (const [id, value] of Object.entries(figures)) {
       if (!Number.isFinite(value)) continue;
       const entry = this.#values.get(id) ?? { herald: [], peer: [] };
@@ -205,6 +208,20 @@ export class Results {
 
   get(id: string, side: Side): Spread | undefined {
     return spread(this.#values.get(id)?.[side] ?? []);
+  }
+
+  /**
+   * Median over Herald's runs of `id` divided by `baseline`, both taken in the same run of a
+   * scenario; undefined when no run has both.
+   */
+  pairedRatio(id: string, baseline: string): number | undefined {
+    const ratios: number[] = [];
+    for (const figures of this.#heraldRuns) {
+      const value = figures[id];
+      const base = figures[baseline];
+      if (value !== undefined && base !== undefined && Number.isFinite(value) && Number.isFinite(base) && base !== 0) ratios.push(value / base);
+    }
+    return ratios.length === 0 ? undefined : median(ratios);
   }
 
   /** Number of runs in which the metric was above zero. */
@@ -228,13 +245,14 @@ function ratioCells(
   herald: Spread | undefined,
   peer: Spread | undefined,
   heraldLost: number,
+  paired: number | undefined,
 ): [string, string] {
   const targetText =
     def.target === undefined ? '' : `${def.kind === 'higher' ? '≥' : '≤'}${def.target}×`;
   if (def.kind === 'count' || herald === undefined || peer === undefined || peer.median === 0) {
     return ['—', targetText];
   }
-  const ratio = herald.median / peer.median;
+  const ratio = paired ?? herald.median / peer.median;
   const lossNote = heraldLost > 0 ? ` (Herald lost events in ${heraldLost} run${heraldLost > 1 ? 's' : ''})` : '';
   const ratioText = `${ratio.toFixed(2)}×`;
   if (def.target === undefined) return [`${ratioText}${lossNote}`, ''];
@@ -253,7 +271,8 @@ export function renderTable(defs: readonly MetricDef[], results: Results): strin
     const peer = def.baseline !== undefined ? results.get(def.baseline, 'herald') : results.get(def.peerId ?? def.id, 'peer');
     if (herald === undefined && peer === undefined) continue;
     const lost = def.lostId === undefined ? 0 : results.runsAboveZero(def.lostId, 'herald');
-    const [ratio, target] = ratioCells(def, herald, peer, lost);
+    const paired = def.baseline === undefined ? undefined : results.pairedRatio(def.id, def.baseline);
+    const [ratio, target] = ratioCells(def, herald, peer, lost, paired);
     const scenario = def.scenario === previous ? '' : def.scenario;
     previous = def.scenario;
     lines.push(`| ${scenario} | ${def.metric} | ${def.peerOnly === true ? '—' : cell(herald, def.decimals)} | ${cell(peer, def.decimals)} | ${ratio} | ${target} |`);
