@@ -28,6 +28,9 @@ class DiscardingExporter implements SpanExporter {
 
 const WITH_METRICS: readonly Observe[] = ['metrics', 'both', 'sampled', 'hand-made', 'hand-made-sampled'];
 const SAMPLED: readonly Observe[] = ['sampled', 'hand-made-sampled'];
+// Herald's tracing on an SDK, and the same spans made by hand instead.
+const HERALD_TRACED: readonly Observe[] = ['tracing', 'both', 'sampled'];
+const HAND_MADE: readonly Observe[] = ['hand-made', 'hand-made-sampled'];
 
 /** The SDK every traced row records with; `sampled`: 10 % of traces, else every span. */
 function tracerProvider(sampled: boolean): BasicTracerProvider {
@@ -42,7 +45,7 @@ function tracerProvider(sampled: boolean): BasicTracerProvider {
 export function observability(observe: Observe): Pick<CreateEventBusOptions, 'metrics' | 'tracing'> {
   const options: { metrics?: CreateEventBusOptions['metrics']; tracing?: CreateEventBusOptions['tracing'] } = {};
   if (WITH_METRICS.includes(observe)) options.metrics = { registry: new Registry() };
-  if (observe === 'tracing' || observe === 'both' || observe === 'sampled') options.tracing = { tracerProvider: tracerProvider(SAMPLED.includes(observe)) };
+  if (HERALD_TRACED.includes(observe)) options.tracing = { tracerProvider: tracerProvider(SAMPLED.includes(observe)) };
   // The global provider of @opentelemetry/api, with no SDK registered: its spans are no-ops.
   if (observe === 'api') options.tracing = true;
   return options;
@@ -50,6 +53,6 @@ export function observability(observe: Observe): Pick<CreateEventBusOptions, 'me
 
 /** The spans a hand-made row makes around its bus, on the same SDK setup as Herald's rows; undefined for the others. */
 export function handMadeSpans(observe: Observe): HandMadeSpans | undefined {
-  if (observe !== 'hand-made' && observe !== 'hand-made-sampled') return undefined;
+  if (!HAND_MADE.includes(observe)) return undefined;
   return new HandMadeSpans(tracerProvider(SAMPLED.includes(observe)).getTracer('bench'));
 }
